@@ -1,0 +1,155 @@
+/*
+ * options.c - hybridgwd's command line.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <syslog.h>
+
+#include "ctl_proto.h"
+#include "options.h"
+#include "util.h"
+
+static const struct option long_options[] = {
+	{ "foreground", no_argument, NULL, 'f' },
+	{ "config-dir", required_argument, NULL, 'c' },
+	{ "state-dir", required_argument, NULL, 's' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* '+': stop at the first non-option; ':': report a missing argument as ':', not '?'. */
+static const char short_options[] = "+:fc:s:vVh";
+
+void hgwd_usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: hybridgwd [OPTION]...\n"
+		"BGP-over-IPsec routing gateway daemon.\n"
+		"\n"
+		"  -f, --foreground      stay in the foreground and log to stderr (for systemd)\n"
+		"  -c, --config-dir DIR  configuration directory (default %s)\n"
+		"  -s, --state-dir DIR   runtime directory for %s (default %s)\n"
+		"  -v, --verbose         log debug messages too\n"
+		"  -V, --version         print the version and exit\n"
+		"  -h, --help            print this help and exit\n"
+		"\n"
+		"SIGTERM or SIGINT stop the daemon; SIGHUP requests a reload.\n",
+		HGW_CONFIG_DIR, HGW_CTL_SOCKET_NAME, HGW_STATE_DIR);
+}
+
+static int HGW_PRINTF(3, 4) usage_error(char *err, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, size, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int check_dir(const char *option, const char *dir, char *err, size_t size)
+{
+	const char *c;
+
+	if (dir[0] != '/')
+		return usage_error(err, size, "%s must be an absolute path, not '%s'", option, dir);
+	for (c = dir; *c != '\0'; c++) {
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return usage_error(err, size, "%s contains control characters", option);
+	}
+	return 0;
+}
+
+static int check_state_dir(const char *dir, char *err, size_t size)
+{
+	char path[HGW_CTL_PATH_MAX];
+	int r;
+
+	r = check_dir("--state-dir", dir, err, size);
+	if (r < 0)
+		return r;
+	if (hgw_ctl_socket_path(path, sizeof(path), dir) < 0)
+		return usage_error(err, size,
+				   "--state-dir is too long: the socket path must fit in %zu bytes",
+				   HGW_CTL_PATH_MAX - 1);
+	return 0;
+}
+
+/* The long name of the option with letter val, or NULL. */
+static const char *long_name(int val)
+{
+	const struct option *o;
+
+	for (o = long_options; o->name != NULL; o++) {
+		if (o->val == val)
+			return o->name;
+	}
+	return NULL;
+}
+
+/*
+ * getopt's complaints, reworded.  optopt is the option letter, or 0 for an unknown long
+ * option; only then is argv[optind - 1] reliably the offending word.
+ */
+static int bad_option(int c, char *argv[], char *err, size_t size)
+{
+	const char *name = optopt != 0 ? long_name(optopt) : NULL;
+
+	if (c == ':' && name != NULL)
+		return usage_error(err, size, "option -%c/--%s needs an argument", optopt, name);
+	if (name != NULL) /* a known option: its long form was given a value it does not take */
+		return usage_error(err, size, "option --%s takes no argument", name);
+	if (optopt != 0)
+		return usage_error(err, size, "unknown option '-%c'", optopt);
+	return usage_error(err, size, "unknown option '%s'", argv[optind - 1]);
+}
+
+int hgwd_options_parse(struct hgwd_options *opts, int argc, char *argv[], char *err, size_t errsize)
+{
+	int c, r;
+
+	*opts = (struct hgwd_options){
+		.action = HGWD_RUN,
+		.log_level = LOG_INFO,
+		.config_dir = HGW_CONFIG_DIR,
+		.state_dir = HGW_STATE_DIR,
+	};
+	optind = 0; /* glibc: full reinitialisation */
+	opterr = 0; /* our messages, not getopt's */
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			opts->foreground = true;
+			break;
+		case 'c':
+			opts->config_dir = optarg;
+			break;
+		case 's':
+			opts->state_dir = optarg;
+			break;
+		case 'v':
+			if (opts->log_level < LOG_DEBUG)
+				opts->log_level++;
+			break;
+		case 'V':
+			opts->action = HGWD_SHOW_VERSION;
+			return 0;
+		case 'h':
+			opts->action = HGWD_SHOW_HELP;
+			return 0;
+		default:
+			return bad_option(c, argv, err, errsize);
+		}
+	}
+	if (optind < argc)
+		return usage_error(err, errsize, "unexpected argument '%s'", argv[optind]);
+	r = check_dir("--config-dir", opts->config_dir, err, errsize);
+	if (r < 0)
+		return r;
+	return check_state_dir(opts->state_dir, err, errsize);
+}

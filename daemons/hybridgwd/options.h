@@ -1,0 +1,38 @@
+/*
+ * options.h - hybridgwd's command line, parsed into a struct so that it can be tested
+ * without starting a daemon.
+ */
+#ifndef HGWD_OPTIONS_H
+#define HGWD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+enum hgwd_action {
+	HGWD_RUN,
+	HGWD_SHOW_HELP,
+	HGWD_SHOW_VERSION,
+};
+
+/* The strings point into argv or to the compiled-in defaults. */
+struct hgwd_options {
+	enum hgwd_action action;
+	bool foreground;
+	int log_level; /* LOG_INFO, raised by each -v up to LOG_DEBUG */
+	const char *config_dir;
+	const char *state_dir;
+};
+
+/*
+ * Parse argv (resets getopt, so it may be called more than once).  Returns 0, or -EINVAL
+ * with a one-line explanation for the user in err.  Directories must be absolute: the
+ * daemon changes to / when it detaches, and the state directory must leave room for the
+ * socket name within a sockaddr_un.
+ */
+int hgwd_options_parse(struct hgwd_options *opts, int argc, char *argv[], char *err,
+		       size_t errsize);
+
+void hgwd_usage(FILE *out);
+
+#endif
