@@ -49,12 +49,11 @@ class Frr:
         self.ns = ns
         self.daemons = list(daemons)
         self.rundir = Path("/run/frr") / ns
-        self.dir = Path(lab.state) / ns / "frr"
+        self.logdir = lab.logs / ns      # on the host: outlives a UML that hangs
         self._vty = {}
 
     def start(self):
-        self.dir.mkdir(parents=True, exist_ok=True)
-        for d in (self.rundir, self.dir):
+        for d in (self.rundir, self.logdir):
             run(["install", "-d", "-o", "frr", "-g", "frr", "-m", "755", str(d)])
         for daemon in self.daemons:
             self._start_daemon(daemon)
@@ -70,7 +69,7 @@ class Frr:
 
     def _start_daemon(self, daemon):
         argv = [os.path.join(FRR_LIB, daemon), "-d", "-N", self.ns, "-f", "/dev/null",
-                "--log", "file:%s/%s.log" % (self.dir, daemon), "--log-level", "informational"]
+                "--log", "file:%s/%s.log" % (self.logdir, daemon), "--log-level", "informational"]
         run(argv, ns=self.ns, timeout=60)
 
     def stop(self):

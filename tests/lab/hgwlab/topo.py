@@ -11,7 +11,6 @@ the baseline, through hybridgwd later.
 
 import json
 import os
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,6 +64,7 @@ class Lab:
         self.topo = topo
         self.out = Path(out)
         self.state = Path(os.environ.get("HGW_STATE", "/run/hgwlab")) / topo.name
+        self.logs = self.out / "logs"
         self.procs = Processes()
         self.charon = {}
         self.frr = {}
@@ -169,7 +169,7 @@ class Lab:
 
     # ---- post-mortem and teardown
     def collect(self, dest):
-        """Write every node's state and the daemons' logs into dest (on the host)."""
+        """Write every node's state into dest (on the host); the daemons log to self.logs."""
         dest = Path(dest)
         dest.mkdir(parents=True, exist_ok=True)
         for ns in self._netns:
@@ -186,12 +186,7 @@ class Lab:
                 c.swanctl("--list-sas", check=False) + c.swanctl("--list-conns", check=False))
         for ns, f in self.frr.items():
             f.dump(dest / ("%s-frr.txt" % ns))
-        for p in self.state.rglob("*"):
-            if p.is_file() and p.suffix in (".log", ".stdout"):
-                target = dest / "logs" / p.relative_to(self.state)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(p, target)
-        log("state and logs collected in %s" % dest)
+        log("state collected in %s; daemon logs are in %s" % (dest, self.logs))
 
     def teardown(self):
         for f in self.frr.values():
