@@ -1,0 +1,172 @@
+"""Two FRR instances in network namespaces of our own, joined by a veth pair.
+
+Used by frr_real.py (run by `make check`).  Everything started here is recorded by PID and
+stopped by PID; the namespaces carry this process's PID in their names, so two runs (or a
+run and the lab) never share anything.  Addresses: 198.18.0.0/15 only.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+FRR_LIB = "/usr/lib/frr"
+
+
+def sh(*argv, check=True):
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError("%s: exit %d: %s" % (" ".join(argv), r.returncode, r.stdout))
+    return r.stdout
+
+
+def wait_until(pred, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise RuntimeError("timed out after %.0f s waiting for %s" % (timeout, what))
+
+
+class Vty:
+    """One vty unix socket session in enable mode (command NUL; reply NUL NUL NUL status)."""
+
+    def __init__(self, path, timeout=10.0):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.cmd("enable")
+
+    def cmd(self, line):
+        self.sock.sendall(line.encode() + b"\0")
+        buf = bytearray()
+        while len(buf) < 4 or buf[-4:-1] != b"\0\0\0":
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise RuntimeError("vty closed during %r" % line)
+            buf += chunk
+        return buf[-1], buf[:-4].decode(errors="replace")
+
+    def close(self):
+        self.sock.close()
+
+
+class Router:
+    def __init__(self, ns, workdir, daemons):
+        self.ns = ns
+        self.rundir = "/run/frr/" + ns
+        self.logdir = os.path.join(workdir, ns)
+        self.daemons = daemons
+        self.pids = {}
+
+    def start(self):
+        os.makedirs(self.logdir, exist_ok=True)
+        sh("install", "-d", "-o", "frr", "-g", "frr", "-m", "755", self.rundir)
+        sh("chown", "frr:frr", self.logdir)
+        for d in self.daemons:
+            sh("ip", "netns", "exec", self.ns, os.path.join(FRR_LIB, d), "-d", "-N", self.ns,
+               "-f", "/dev/null", "--log", "file:%s/%s.log" % (self.logdir, d),
+               "--log-level", "informational")
+            pidfile = "%s/%s.pid" % (self.rundir, d)
+            wait_until(lambda: os.path.exists(pidfile), 30, pidfile)
+            wait_until(lambda: open(pidfile).read().strip().isdigit(), 30, pidfile)
+            self.pids[d] = int(open(pidfile).read())
+            if d == "zebra":
+                wait_until(lambda: os.path.exists(self.rundir + "/zserv.api"), 30,
+                           "zserv.api in " + self.ns)
+        for d in self.daemons:
+            wait_until(lambda d=d: os.path.exists("%s/%s.vty" % (self.rundir, d)), 30,
+                       "%s.vty in %s" % (d, self.ns))
+
+    def vty_path(self, daemon):
+        return "%s/%s.vty" % (self.rundir, daemon)
+
+    def configure(self, daemon, lines):
+        v = Vty(self.vty_path(daemon))
+        try:
+            v.cmd("configure terminal")
+            for line in lines:
+                line = line.strip()
+                if not line or line.startswith("!"):
+                    continue
+                st, out = v.cmd(line)
+                if st != 0:
+                    raise RuntimeError("%s/%s rejected %r: %s" % (self.ns, daemon, line, out))
+            v.cmd("end")
+        finally:
+            v.close()
+
+    def show(self, daemon, line):
+        v = Vty(self.vty_path(daemon))
+        try:
+            return v.cmd(line)[1]
+        finally:
+            v.close()
+
+    def stop(self):
+        for d in reversed(self.daemons):
+            pid = self.pids.pop(d, None)
+            if pid is None:
+                continue
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+            end = time.monotonic() + 10
+            while time.monotonic() < end:
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(self.rundir, ignore_errors=True)
+
+
+class Pair:
+    """Namespaces hgwA<pid> (the router under test) and hgwB<pid> (its peer)."""
+
+    def __init__(self, daemons_a=("zebra", "staticd", "bgpd", "bfdd"),
+                 daemons_b=("zebra", "bgpd", "bfdd")):
+        pid = os.getpid()
+        self.workdir = tempfile.mkdtemp(prefix="hgw-frr-")
+        os.chmod(self.workdir, 0o755)
+        self.ns_a, self.ns_b = "hgwA%d" % pid, "hgwB%d" % pid
+        # 198.18.N.0/30 with N from the pid, so parallel runs do not collide in logs
+        n = pid % 250
+        self.addr_a, self.addr_b = "198.18.%d.1" % n, "198.18.%d.2" % n
+        self.a = Router(self.ns_a, self.workdir, list(daemons_a))
+        self.b = Router(self.ns_b, self.workdir, list(daemons_b))
+        self.made_ns = []
+
+    def setup(self):
+        for ns in (self.ns_a, self.ns_b):
+            sh("ip", "netns", "add", ns)
+            self.made_ns.append(ns)
+            sh("ip", "-n", ns, "link", "set", "lo", "up")
+        # interfaces and addresses before zebra starts (FRR #13288)
+        sh("ip", "-n", self.ns_a, "link", "add", "hgw0", "type", "veth", "peer", "name",
+           "hgw0", "netns", self.ns_b)
+        for ns, addr in ((self.ns_a, self.addr_a), (self.ns_b, self.addr_b)):
+            sh("ip", "-n", ns, "addr", "add", addr + "/30", "dev", "hgw0")
+            sh("ip", "-n", ns, "link", "set", "hgw0", "up")
+        self.a.start()
+        self.b.start()
+
+    def teardown(self):
+        for r in (self.a, self.b):
+            try:
+                r.stop()
+            except Exception as e:  # keep tearing down the rest
+                print("teardown %s: %s" % (r.ns, e))
+        for ns in self.made_ns:
+            sh("ip", "netns", "del", ns, check=False)
+        self.made_ns = []
+
+    def keep_logs(self):
+        return self.workdir
