@@ -78,10 +78,10 @@ class Lab:
         self.teardown()
 
     def timing(self, name, ms):
-        self.timings.append((name, round(ms)))
+        self.timings.append((name, round(ms, 1)))
         with open(self.out / "timings.txt", "a") as f:
-            f.write("%s %d\n" % (name, ms))
-        log("timing %s = %d ms" % (name, ms))
+            f.write("%s %.1f\n" % (name, ms))
+        log("timing %s = %.1f ms" % (name, ms))
 
     # ---- build
     def build(self):

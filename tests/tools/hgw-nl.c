@@ -1,0 +1,582 @@
+/*
+ * hgw-nl - the kernel driver (lib/nl) from the command line, for the host test, the lab
+ * and benchmarks.  Not installed.
+ *
+ *	hgw-nl [OPTIONS] COMMAND [ARGS]
+ *
+ *	caps                                  which tunnel kinds the kernel can create
+ *	ifname vti|xfrm CONN INSTANCE         the interface name of a tunnel
+ *	vti-add NAME local A remote B key K [dev UNDERLAY] [mtu M]
+ *	xfrmi-add NAME if-id N [dev UNDERLAY] [mtu M]
+ *	                                      create, or adopt when it matches
+ *	link-set IF up|down|mtu M
+ *	link-del IF
+ *	addr-add IF A/LEN | addr-del IF A/LEN
+ *	peer-route IF PEER                    Azure style: PEER/32 through IF, our protocol
+ *	route-replace PREFIX [metric N] [table N] NEXTHOP...
+ *	        NEXTHOP: via GW [dev IF] [weight W] | dev IF [weight W]
+ *	route-delete PREFIX [metric N] [table N]  our route only
+ *	route-show PREFIX                     every route of exactly PREFIX, any protocol
+ *	lookup PREFIX                         what carries PREFIX now (fibmatch)
+ *	watch PREFIX...                       one line per change, until --for or --count
+ *	down-time IF PREFIX                   set IF down, time until PREFIX's view changes
+ *
+ *	--for SEC        watch, down-time: stop after SEC seconds (default: watch forever,
+ *	                 down-time 5 s)
+ *	--count N        watch: stop after N view changes (the first views not counted)
+ *	--rcvbuf BYTES   the event socket's receive buffer
+ *	--stall-ms MS    watch: print "ready", then sleep MS before reading (to overflow it)
+ *	-v               debug logging
+ *
+ * Output: one JSON object per line; "ts" is CLOCK_REALTIME in seconds, "tsk" says whether
+ * the kernel stamped it.  Exit 0 done, 1 failed (message on stderr), 2 usage.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <systemd/sd-event.h>
+
+#include "log.h"
+#include "nl/nl.h"
+#include "util.h"
+
+/* <linux/if.h> has it, but clashes with <net/if.h> */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
+
+struct tool {
+	sd_event *event;
+	struct hgw_nl *nl;
+	double for_s;
+	long count;
+	long changes;
+	int rcvbuf;
+	long stall_ms;
+	/* down-time */
+	bool timing;
+	struct hgw_nl_prefix timed;
+	struct timespec t_request, t_acked;
+	int status;
+};
+
+static struct tool tool = { .status = 1 };
+
+static noreturn void usage(void)
+{
+	fprintf(stderr, "usage: hgw-nl [--for SEC] [--count N] [--rcvbuf BYTES] [--stall-ms MS] "
+			"[-v] COMMAND [ARGS]  (see the header of hgw-nl.c)\n");
+	exit(2);
+}
+
+static double ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e3 + (double)(b->tv_nsec - a->tv_nsec) / 1e6;
+}
+
+static void print_nexthops(const struct hgw_nl_nexthop *nh, size_t n)
+{
+	char gw[INET6_ADDRSTRLEN], flags[96];
+
+	printf("\"nexthops\":[");
+	for (size_t i = 0; i < n; i++) {
+		if (nh[i].family == AF_UNSPEC)
+			gw[0] = '\0';
+		else
+			inet_ntop(nh[i].family, nh[i].gw, gw, sizeof(gw));
+		printf("%s{\"gw\":\"%s\",\"dev\":\"%s\",\"ifindex\":%d,\"weight\":%u,"
+		       "\"flags\":\"%s\"}",
+		       i > 0 ? "," : "", gw, nh[i].ifname, nh[i].ifindex, nh[i].weight,
+		       hgw_nl_nh_flags_str(nh[i].flags, flags, sizeof(flags)));
+	}
+	printf("]");
+}
+
+static void print_view(const char *event, const struct hgw_nl_view *v, const struct hgw_nl_ts *ts)
+{
+	char p[HGW_NL_PREFIX_STRLEN], m[HGW_NL_PREFIX_STRLEN], t[32];
+
+	printf("{\"event\":\"%s\",\"prefix\":\"%s\",\"present\":%s", event,
+	       hgw_nl_prefix_format(&v->prefix, p, sizeof(p)), v->present ? "true" : "false");
+	if (ts != NULL)
+		printf(",\"ts\":%s,\"tsk\":%s", hgw_nl_ts_str(&ts->real, t, sizeof(t)),
+		       ts->kernel ? "true" : "false");
+	if (v->present) {
+		printf(",\"match\":\"%s\",\"protocol\":%u,\"table\":%" PRIu32 ",\"metric\":%" PRIu32
+		       ",\"usable\":%zu,",
+		       hgw_nl_prefix_format(&v->match, m, sizeof(m)), v->protocol, v->table,
+		       v->metric, hgw_nl_view_usable(v, false));
+		print_nexthops(v->nh, v->n_nh);
+	}
+	printf("}\n");
+	fflush(stdout);
+}
+
+static void print_route(const struct hgw_nl_route *r)
+{
+	char p[HGW_NL_PREFIX_STRLEN];
+
+	printf("{\"event\":\"route\",\"prefix\":\"%s\",\"protocol\":%u,\"table\":%" PRIu32
+	       ",\"metric\":%" PRIu32 ",",
+	       hgw_nl_prefix_format(&r->dst, p, sizeof(p)), r->protocol, r->table, r->metric);
+	print_nexthops(r->nh, r->n_nh);
+	printf("}\n");
+}
+
+static void on_view(struct hgw_nl *nl, const struct hgw_nl_view *view, const struct hgw_nl_ts *ts,
+		    void *userdata)
+{
+	(void)nl;
+	(void)userdata;
+	print_view("view", view, ts);
+	if (tool.timing && hgw_nl_prefix_equal(&view->prefix, &tool.timed) &&
+	    tool.t_request.tv_sec != 0) {
+		printf("{\"event\":\"down-time\",\"request_to_ack_ms\":%.3f,"
+		       "\"request_to_event_ms\":%.3f,\"usable\":%zu,\"tsk\":%s}\n",
+		       ms_between(&tool.t_request, &tool.t_acked),
+		       ms_between(&tool.t_request, &ts->mono), hgw_nl_view_usable(view, false),
+		       ts->kernel ? "true" : "false");
+		tool.status = 0;
+		sd_event_exit(tool.event, 0);
+		return;
+	}
+	if (tool.count > 0 && tool.t_request.tv_sec == 0 && ++tool.changes >= tool.count) {
+		tool.status = 0;
+		sd_event_exit(tool.event, 0);
+	}
+}
+
+static void on_link(struct hgw_nl *nl, const struct hgw_nl_link_event *ev,
+		    const struct hgw_nl_ts *ts, void *userdata)
+{
+	char t[32];
+
+	(void)nl;
+	(void)userdata;
+	printf("{\"event\":\"link\",\"dev\":\"%s\",\"ifindex\":%d,\"up\":%s,\"lower_up\":%s,"
+	       "\"deleted\":%s,\"ts\":%s}\n",
+	       ev->ifname, ev->ifindex, ev->flags & IFF_UP ? "true" : "false",
+	       ev->flags & IFF_LOWER_UP ? "true" : "false", ev->deleted ? "true" : "false",
+	       hgw_nl_ts_str(&ts->real, t, sizeof(t)));
+	fflush(stdout);
+}
+
+static void on_resync(struct hgw_nl *nl, int err, void *userdata)
+{
+	(void)nl;
+	(void)userdata;
+	printf("{\"event\":\"resync\",\"reason\":\"%s\"}\n", err == -ENOBUFS ? "ENOBUFS" :
+							     err == 0	     ? "request" :
+									       "other");
+	fflush(stdout);
+}
+
+static const struct hgw_nl_ops ops = {
+	.view = on_view,
+	.link = on_link,
+	.resync = on_resync,
+};
+
+static int fail(int r, const char *what)
+{
+	fprintf(stderr, "hgw-nl: %s: %s\n", what, strerror(-r));
+	return 1;
+}
+
+static struct hgw_nl_prefix arg_prefix(const char *s)
+{
+	struct hgw_nl_prefix p;
+
+	if (hgw_nl_prefix_parse(s, &p) < 0) {
+		fprintf(stderr, "hgw-nl: not a prefix: %s\n", s);
+		exit(2);
+	}
+	return p;
+}
+
+static unsigned long arg_num(const char *s, unsigned long max)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno != 0 || *end != '\0' || end == s || v > max) {
+		fprintf(stderr, "hgw-nl: not a number up to %lu: %s\n", max, s);
+		exit(2);
+	}
+	return v;
+}
+
+static struct in_addr arg_in4(const char *s)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1) {
+		fprintf(stderr, "hgw-nl: not an IPv4 address: %s\n", s);
+		exit(2);
+	}
+	return a;
+}
+
+static void arg_ifname(char *dst, const char *s)
+{
+	if (strlen(s) >= IFNAMSIZ) {
+		fprintf(stderr, "hgw-nl: interface name longer than %d: %s\n", IFNAMSIZ - 1, s);
+		exit(2);
+	}
+	snprintf(dst, IFNAMSIZ, "%s", s);
+}
+
+/* "KEY VALUE" pairs of the tunnel commands */
+static int cmd_tunnel(enum hgw_nl_tunnel_kind kind, int argc, char **argv)
+{
+	struct hgw_nl_tunnel t = { .kind = kind };
+	bool adopted;
+	int r;
+
+	if (argc < 1 || argc % 2 != 1)
+		usage();
+	arg_ifname(t.name, argv[0]);
+	for (int i = 1; i < argc; i += 2) {
+		if (strcmp(argv[i], "local") == 0)
+			t.local = arg_in4(argv[i + 1]);
+		else if (strcmp(argv[i], "remote") == 0)
+			t.remote = arg_in4(argv[i + 1]);
+		else if (strcmp(argv[i], "key") == 0)
+			t.key = (uint32_t)arg_num(argv[i + 1], UINT32_MAX);
+		else if (strcmp(argv[i], "if-id") == 0)
+			t.if_id = (uint32_t)arg_num(argv[i + 1], UINT32_MAX);
+		else if (strcmp(argv[i], "dev") == 0)
+			arg_ifname(t.underlay, argv[i + 1]);
+		else if (strcmp(argv[i], "mtu") == 0)
+			t.mtu = (unsigned)arg_num(argv[i + 1], 65535);
+		else
+			usage();
+	}
+	r = hgw_nl_tunnel_ensure(tool.nl, &t, &adopted);
+	if (r < 0)
+		return fail(r, t.name);
+	printf("{\"event\":\"tunnel\",\"dev\":\"%s\",\"adopted\":%s}\n", t.name,
+	       adopted ? "true" : "false");
+	return 0;
+}
+
+static int cmd_route_replace(int argc, char **argv)
+{
+	struct hgw_nl_route r = { 0 };
+	struct hgw_nl_nexthop *nh = NULL;
+	int err;
+
+	if (argc < 1)
+		usage();
+	r.dst = arg_prefix(argv[0]);
+	for (int i = 1; i < argc; i += 2) {
+		if (i + 1 >= argc)
+			usage();
+		if (strcmp(argv[i], "metric") == 0) {
+			r.metric = (uint32_t)arg_num(argv[i + 1], UINT32_MAX);
+		} else if (strcmp(argv[i], "table") == 0) {
+			r.table = (uint32_t)arg_num(argv[i + 1], UINT32_MAX);
+		} else if (strcmp(argv[i], "via") == 0 ||
+			   (strcmp(argv[i], "dev") == 0 && (nh == NULL || nh->ifname[0] != '\0'))) {
+			if (r.n_nh == HGW_NL_MAX_NH)
+				usage();
+			nh = &r.nh[r.n_nh++];
+			nh->weight = 1;
+			if (strcmp(argv[i], "dev") == 0) {
+				arg_ifname(nh->ifname, argv[i + 1]);
+				continue;
+			}
+			nh->family = strchr(argv[i + 1], ':') != NULL ? AF_INET6 : AF_INET;
+			if (inet_pton(nh->family, argv[i + 1], nh->gw) != 1)
+				usage();
+		} else if (strcmp(argv[i], "dev") == 0) {
+			arg_ifname(nh->ifname, argv[i + 1]);
+		} else if (strcmp(argv[i], "weight") == 0 && nh != NULL) {
+			nh->weight = (uint8_t)arg_num(argv[i + 1], 256);
+		} else {
+			usage();
+		}
+	}
+	err = hgw_nl_route_replace(tool.nl, &r);
+	return err < 0 ? fail(err, "route-replace") : 0;
+}
+
+static int cmd_route_delete(int argc, char **argv)
+{
+	struct hgw_nl_route r = { 0 };
+	int err;
+
+	if (argc < 1 || argc % 2 != 1)
+		usage();
+	r.dst = arg_prefix(argv[0]);
+	for (int i = 1; i < argc; i += 2) {
+		if (strcmp(argv[i], "metric") == 0)
+			r.metric = (uint32_t)arg_num(argv[i + 1], UINT32_MAX);
+		else if (strcmp(argv[i], "table") == 0)
+			r.table = (uint32_t)arg_num(argv[i + 1], UINT32_MAX);
+		else
+			usage();
+	}
+	err = hgw_nl_route_delete(tool.nl, &r);
+	return err < 0 ? fail(err, "route-delete") : 0;
+}
+
+static int cmd_route_show(const char *prefix)
+{
+	struct hgw_nl_prefix p = arg_prefix(prefix);
+	struct hgw_nl_route *routes;
+	struct hgw_nl_view v;
+	size_t n;
+	int r = hgw_nl_route_list(tool.nl, &p, &routes, &n);
+
+	if (r < 0)
+		return fail(r, "route-show");
+	for (size_t i = 0; i < n; i++)
+		print_route(&routes[i]);
+	free(routes);
+	r = hgw_nl_lookup(tool.nl, &p, &v);
+	if (r < 0)
+		return fail(r, "lookup");
+	print_view("lookup", &v, NULL);
+	return 0;
+}
+
+static int cmd_link_set(int argc, char **argv)
+{
+	int r;
+
+	if (argc == 2 && (strcmp(argv[1], "up") == 0 || strcmp(argv[1], "down") == 0))
+		r = hgw_nl_link_set_up(tool.nl, argv[0], strcmp(argv[1], "up") == 0);
+	else if (argc == 3 && strcmp(argv[1], "mtu") == 0)
+		r = hgw_nl_link_set_mtu(tool.nl, argv[0], (unsigned)arg_num(argv[2], 65535));
+	else
+		usage();
+	return r < 0 ? fail(r, argv[0]) : 0;
+}
+
+static int cmd_addr(bool add, int argc, char **argv)
+{
+	struct hgw_nl_prefix p;
+	int r;
+
+	if (argc != 2)
+		usage();
+	/* an interface address has host bits: parse the address, then the length */
+	char *slash = strchr(argv[1], '/');
+	unsigned long len = slash != NULL ? arg_num(slash + 1, 128) : 32;
+
+	if (slash != NULL)
+		*slash = '\0';
+	p = arg_prefix(argv[1]);
+	if (len > p.len)
+		usage();
+	p.len = (uint8_t)len;
+	r = add ? hgw_nl_addr_add(tool.nl, argv[0], &p) : hgw_nl_addr_del(tool.nl, argv[0], &p);
+	return r < 0 ? fail(r, argv[0]) : 0;
+}
+
+static int on_deadline(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	(void)s;
+	(void)usec;
+	(void)userdata;
+	/* watch ends well when its time is up; down-time fails */
+	tool.status = tool.timing ? 1 : 0;
+	if (tool.timing)
+		fprintf(stderr, "hgw-nl: no change of the view before the deadline\n");
+	sd_event_exit(tool.event, 0);
+	return 0;
+}
+
+static int run_loop(double for_s)
+{
+	if (for_s > 0)
+		sd_event_add_time_relative(tool.event, NULL, CLOCK_MONOTONIC,
+					   (uint64_t)(for_s * 1e6), 1000, on_deadline, NULL);
+	sd_event_loop(tool.event);
+	return tool.status;
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	struct hgw_nl_prefix p;
+	int r;
+
+	if (argc < 1)
+		usage();
+	for (int i = 0; i < argc; i++) {
+		p = arg_prefix(argv[i]);
+		r = hgw_nl_watch(tool.nl, &p);
+		if (r < 0)
+			return fail(r, argv[i]);
+	}
+	printf("{\"event\":\"ready\"}\n");
+	fflush(stdout);
+	if (tool.stall_ms > 0)
+		usleep((useconds_t)tool.stall_ms * 1000);
+	tool.status = 0;
+	r = run_loop(tool.for_s);
+	for (int i = 0; i < argc; i++) {
+		p = arg_prefix(argv[i]);
+		print_view("final", hgw_nl_watched_view(tool.nl, &p), NULL);
+	}
+	const struct hgw_nl_stats *st = hgw_nl_stats(tool.nl);
+
+	printf("{\"event\":\"stats\",\"messages\":%" PRIu64 ",\"lookups\":%" PRIu64
+	       ",\"resyncs\":%" PRIu64 ",\"views\":%" PRIu64 "}\n",
+	       st->messages, st->lookups, st->resyncs, st->views);
+	return r;
+}
+
+static int cmd_down_time(int argc, char **argv)
+{
+	int r;
+
+	if (argc != 2)
+		usage();
+	tool.timed = arg_prefix(argv[1]);
+	r = hgw_nl_watch(tool.nl, &tool.timed);
+	if (r < 0)
+		return fail(r, argv[1]);
+	tool.timing = true;
+	clock_gettime(CLOCK_MONOTONIC, &tool.t_request);
+	r = hgw_nl_link_set_up(tool.nl, argv[0], false);
+	clock_gettime(CLOCK_MONOTONIC, &tool.t_acked);
+	if (r < 0)
+		return fail(r, argv[0]);
+	return run_loop(tool.for_s > 0 ? tool.for_s : 5);
+}
+
+static int run(int argc, char **argv)
+{
+	const char *cmd = argv[0];
+
+	argc--;
+	argv++;
+	if (strcmp(cmd, "caps") == 0) {
+		const struct hgw_nl_caps *c = hgw_nl_caps(tool.nl);
+
+		printf("{\"vti\":%s,\"xfrmi\":%s}\n", c->vti ? "true" : "false",
+		       c->xfrmi ? "true" : "false");
+		return 0;
+	}
+	if (strcmp(cmd, "vti-add") == 0)
+		return cmd_tunnel(HGW_NL_VTI, argc, argv);
+	if (strcmp(cmd, "xfrmi-add") == 0)
+		return cmd_tunnel(HGW_NL_XFRMI, argc, argv);
+	if (strcmp(cmd, "link-set") == 0)
+		return cmd_link_set(argc, argv);
+	if (strcmp(cmd, "link-del") == 0 && argc == 1) {
+		int r = hgw_nl_link_delete(tool.nl, argv[0]);
+
+		return r < 0 ? fail(r, argv[0]) : 0;
+	}
+	if (strcmp(cmd, "addr-add") == 0 || strcmp(cmd, "addr-del") == 0)
+		return cmd_addr(strcmp(cmd, "addr-add") == 0, argc, argv);
+	if (strcmp(cmd, "peer-route") == 0 && argc == 2) {
+		int r = hgw_nl_peer_route_add(tool.nl, argv[0], arg_in4(argv[1]));
+
+		return r < 0 ? fail(r, "peer-route") : 0;
+	}
+	if (strcmp(cmd, "route-replace") == 0)
+		return cmd_route_replace(argc, argv);
+	if (strcmp(cmd, "route-delete") == 0)
+		return cmd_route_delete(argc, argv);
+	if (strcmp(cmd, "route-show") == 0 && argc == 1)
+		return cmd_route_show(argv[0]);
+	if (strcmp(cmd, "lookup") == 0 && argc == 1) {
+		struct hgw_nl_prefix p = arg_prefix(argv[0]);
+		struct hgw_nl_view v;
+		int r = hgw_nl_lookup(tool.nl, &p, &v);
+
+		if (r < 0)
+			return fail(r, "lookup");
+		print_view("lookup", &v, NULL);
+		return 0;
+	}
+	if (strcmp(cmd, "watch") == 0)
+		return cmd_watch(argc, argv);
+	if (strcmp(cmd, "down-time") == 0)
+		return cmd_down_time(argc, argv);
+	usage();
+}
+
+static int cmd_ifname(int argc, char **argv)
+{
+	char name[IFNAMSIZ];
+	int r;
+
+	if (argc != 4 || (strcmp(argv[1], "vti") != 0 && strcmp(argv[1], "xfrm") != 0))
+		usage();
+	r = hgw_nl_ifname(strcmp(argv[1], "vti") == 0 ? HGW_NL_VTI : HGW_NL_XFRMI, argv[2],
+			  (unsigned)arg_num(argv[3], HGW_NL_MAX_INSTANCE), name, sizeof(name));
+	if (r < 0)
+		return fail(r, "ifname");
+	printf("%s\n", name);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "for", required_argument, NULL, 'f' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "rcvbuf", required_argument, NULL, 'b' },
+		{ "stall-ms", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct hgw_nl_config cfg = { 0 };
+	int c, r, level = LOG_NOTICE;
+	bool events;
+
+	while ((c = getopt_long(argc, argv, "+v", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			tool.for_s = strtod(optarg, NULL);
+			break;
+		case 'c':
+			tool.count = (long)arg_num(optarg, 1000000);
+			break;
+		case 'b':
+			cfg.rcvbuf = (int)arg_num(optarg, 1 << 30);
+			break;
+		case 's':
+			tool.stall_ms = (long)arg_num(optarg, 600000);
+			break;
+		case 'v':
+			level = LOG_DEBUG;
+			break;
+		default:
+			usage();
+		}
+	}
+	log_init("hgw-nl", LOG_TARGET_STDERR, level);
+	if (optind >= argc)
+		usage();
+	if (strcmp(argv[optind], "ifname") == 0)
+		return cmd_ifname(argc - optind, argv + optind);
+	events = strcmp(argv[optind], "watch") == 0 || strcmp(argv[optind], "down-time") == 0;
+	cfg.no_events = !events;
+	r = sd_event_default(&tool.event);
+	if (r < 0)
+		fatal_errno(r, "sd_event_default");
+	r = hgw_nl_new(&tool.nl, tool.event, &cfg, &ops, NULL);
+	if (r < 0)
+		return fail(r, "netlink");
+	r = run(argc - optind, argv + optind);
+	hgw_nl_free(tool.nl);
+	sd_event_unref(tool.event);
+	return r;
+}
