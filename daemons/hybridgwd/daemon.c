@@ -22,6 +22,7 @@
 #include "ctl_server.h"
 #include "daemon.h"
 #include "log.h"
+#include "netconf.h"
 #include "util.h"
 
 #define USEC_PER_SEC 1000000ULL
@@ -30,6 +31,7 @@ struct hgwd {
 	const struct hgwd_options *opts;
 	sd_event *event;
 	struct ctl_server *ctl;
+	struct netconf *netconf;
 	enum hgw_run_state state;
 	uint64_t start_usec; /* CLOCK_MONOTONIC */
 	uint64_t reloads;
@@ -170,7 +172,10 @@ static int hgwd_setup(struct hgwd *d)
 	r = hgw_ctl_socket_path(path, sizeof(path), d->opts->state_dir);
 	if (r < 0)
 		return log_err_errno(r, "control socket path in %s", d->opts->state_dir);
-	return ctl_server_new(d->event, path, fill_status, d, &d->ctl);
+	r = ctl_server_new(d->event, path, fill_status, d, &d->ctl);
+	if (r < 0)
+		return r;
+	return netconf_new(d->event, d->opts, &d->netconf);
 }
 
 int hgwd_new(const struct hgwd_options *opts, struct hgwd **ret)
@@ -212,6 +217,7 @@ void hgwd_free(struct hgwd *d)
 {
 	if (d == NULL)
 		return;
+	netconf_free(d->netconf);
 	ctl_server_free(d->ctl);
 	sd_event_unref(d->event);
 	free(d);

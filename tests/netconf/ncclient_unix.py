@@ -1,0 +1,68 @@
+"""ncclient over a unix socket: ncclient 0.6.13 (Debian 12) speaks only SSH (and a Junos
+subprocess), so this gives its SSH session a unix stream socket for a channel.  Everything
+above the transport (framing, hello, RPCs, errors) is ncclient's own."""
+import socket
+
+from ncclient import manager
+from ncclient.devices.default import DefaultDeviceHandler
+from ncclient.transport.ssh import SSHSession
+
+
+class _Channel:
+    """The parts of a paramiko channel that SSHSession.run() uses."""
+
+    def __init__(self, sock):
+        self.sock = sock
+
+    def fileno(self):
+        return self.sock.fileno()
+
+    def recv(self, n):
+        return self.sock.recv(n)
+
+    def send(self, data):
+        return self.sock.send(data)
+
+    def send_ready(self):
+        return True
+
+    def close(self):
+        self.sock.close()
+
+    def get_name(self):
+        return "unix"
+
+
+class _Transport:
+    def __init__(self, chan):
+        self.chan = chan
+        self.active = True
+
+    def is_active(self):
+        return self.active
+
+    def close(self):
+        self.active = False
+        try:
+            self.chan.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class UnixSession(SSHSession):
+    def connect(self, path, timeout=10):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(timeout)
+        sock.connect(path)
+        sock.settimeout(None)
+        self._channel = _Channel(sock)
+        self._transport = _Transport(self._channel)
+        self._connected = True
+        self._post_connect()
+
+
+def connect(path, timeout=10):
+    handler = DefaultDeviceHandler({})
+    session = UnixSession(handler)
+    session.connect(path, timeout)
+    return manager.Manager(session, handler, timeout=timeout)

@@ -1,0 +1,212 @@
+#!/usr/bin/python3
+"""test_ncclient.py SOCKET STARTUP - hybridgwd's NETCONF server through python3-ncclient over
+its unix socket: get-config, edit-config (operations, options, error tags), validate,
+commit, discard-changes, lock/unlock (and release when the holder goes), copy-config and
+delete-config of startup, get with the YANG library, xpath filters.  Prints TAP."""
+import os
+import sys
+
+from ncclient.operations.rpc import RPCError
+
+import ncclient_unix
+
+SOCK, STARTUP = sys.argv[1], sys.argv[2]
+NS = "urn:hybridgw:params:xml:ns:yang:hybridgw"
+NC = "urn:ietf:params:xml:ns:netconf:base:1.0"
+count = 0
+failed = 0
+
+
+def check(name, cond, detail=""):
+    global count, failed
+    count += 1
+    if not cond:
+        failed += 1
+    print("%s %d - %s%s" % ("ok" if cond else "not ok", count, name,
+                            "" if cond else ": " + str(detail)[:600]))
+
+
+def cfg(body):
+    return '<config xmlns="%s"><hybridgw xmlns="%s" xmlns:nc="%s">%s</hybridgw></config>' % (
+        NC, NS, NC, body)
+
+
+GLOBAL = "<global><local-asn>65010</local-asn></global>"
+UNDERLAY = ("<underlay><address><name>wan0</name><address>198.18.0.1</address></address>"
+            "</underlay>")
+AZURE = ("<connections><connection><name>azure</name><profile>azure</profile>"
+         "<pre-shared-key>correct-horse-battery</pre-shared-key>"
+         "<ike><proposal><id>1</id><encryption>aes256</encryption><dh-group>modp2048"
+         "</dh-group></proposal></ike><esp><proposal><id>1</id><encryption>aes256gcm16"
+         "</encryption></proposal></esp><gateway><name>in0</name>"
+         "<remote-address>203.0.113.10</remote-address><local-address>wan0</local-address>"
+         "<bgp><peer-asn>65515</peer-asn><peer-address>169.254.21.1</peer-address>"
+         "<local-address>169.254.21.2</local-address></bgp></gateway></connection>"
+         "</connections>")
+
+
+def rpc_error(fn, *args, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except RPCError as e:
+        errs = getattr(e, "_errlist", None) or [e]
+        return errs
+    return None
+
+
+def has(errs, tag, text=None, app_tag=None):
+    return errs is not None and any(
+        e.tag == tag and (text is None or text in (e.message or "")) and
+        (app_tag is None or e._app_tag == app_tag) for e in errs)
+
+
+def describe(errs):
+    if errs is None:
+        return "no error"
+    return "; ".join("%s [%s] %s" % (e.tag, e._app_tag, e.message) for e in errs)
+
+
+def xml(m, source="running", flt=None):
+    return m.get_config(source, filter=flt).data_xml
+
+
+a = ncclient_unix.connect(SOCK)
+b = ncclient_unix.connect(SOCK)
+check("two sessions with distinct ids", a.session_id != b.session_id)
+caps = list(a.server_capabilities)
+check(":candidate advertised", "urn:ietf:params:netconf:capability:candidate:1.0" in caps)
+check(":validate advertised", "urn:ietf:params:netconf:capability:validate:1.1" in caps)
+check("confirmed-commit not advertised (not implemented)",
+      not any("confirmed-commit" in c for c in caps))
+check("empty running", "hybridgw" not in xml(a))
+
+# edit the candidate, then commit
+a.edit_config(target="candidate", config=cfg(GLOBAL + UNDERLAY + AZURE))
+check("edit-config candidate: in candidate", "169.254.21.1" in xml(a, "candidate"))
+check("edit-config candidate: not in running", "169.254.21.1" not in xml(a))
+a.validate(source="candidate")
+check("validate candidate ok", True)
+a.commit()
+check("commit: in running", "169.254.21.1" in xml(a))
+check("running seen by the other session", "169.254.21.1" in xml(b))
+check("defaults not reported (explicit)", "tunnel-interface-kind" not in xml(a))
+
+# error tags
+e = rpc_error(a.edit_config, target="candidate",
+              config=cfg('<connections><connection nc:operation="create"><name>azure</name>'
+                         '</connection></connections>'))
+check("create existing: data-exists", has(e, "data-exists"), describe(e))
+e = rpc_error(a.edit_config, target="candidate",
+              config=cfg('<underlay><address nc:operation="delete"><name>zz</name></address>'
+                         '</underlay>'))
+check("delete missing: data-missing", has(e, "data-missing"), describe(e))
+a.edit_config(target="candidate",
+              config=cfg('<underlay><address nc:operation="remove"><name>zz</name></address>'
+                         '</underlay>'))
+check("remove missing: ok", True)
+e = rpc_error(a.edit_config, target="candidate", config=cfg("<bogus/>"))
+check("unknown element: unknown-element", has(e, "unknown-element"), describe(e))
+e = rpc_error(a.edit_config, target="candidate",
+              config=cfg("<global><local-asn>0</local-asn></global>"))
+check("out of range: invalid-value", has(e, "invalid-value"), describe(e))
+e = rpc_error(a.edit_config, target="candidate",
+              config=cfg('<global nc:operation="frob"/>'))
+# RFC 6241 wants bad-attribute; libnetconf2 2.0.24 refuses the RPC itself while parsing the
+# <config> anyxml (an invalid "operation" value), with operation-failed, before our callback.
+check("bad operation value: refused", has(e, "bad-attribute") or
+      has(e, "operation-failed", 'Invalid enumeration value "frob"'), describe(e))
+e = rpc_error(a.edit_config, target="candidate",
+              config=cfg("<connections><connection><name>azure</name>"
+                         "<pre-shared-key>s3cr</pre-shared-key></connection></connections>"))
+check("short psk: invalid-value, key not echoed",
+      has(e, "invalid-value", "8 to 128") and "s3cr" not in describe(e), describe(e))
+
+# a configuration YANG accepts but the C checks refuse
+a.edit_config(target="candidate",
+              config=cfg("<connections><connection><name>azure</name><esp>"
+                         "<pfs-group>ecp384</pfs-group></esp></connection></connections>"))
+e = rpc_error(a.validate, source="candidate")
+check("validate: Azure GCM with PFS refused",
+      has(e, "operation-failed", "Azure does not support PFS", "azure-gcm-pfs"), describe(e))
+e = rpc_error(a.commit)
+check("commit refused the same way, running unchanged",
+      has(e, "operation-failed", app_tag="azure-gcm-pfs") and "ecp384" not in xml(a),
+      describe(e))
+a.discard_changes()
+check("discard-changes: candidate is running again", "ecp384" not in xml(a, "candidate"))
+
+# options
+a.edit_config(target="candidate", default_operation="none",
+              config=cfg("<connections><connection><name>azure</name>"
+                         "<description>x</description></connection></connections>"))
+check("default-operation none: leaf untouched", "<description>" not in xml(a, "candidate"))
+a.edit_config(target="candidate", test_option="test-only",
+              config=cfg("<connections><connection><name>azure</name>"
+                         "<description>y</description></connection></connections>"))
+check("test-option test-only: nothing changes", "<description>" not in xml(a, "candidate"))
+e = rpc_error(a.edit_config, target="candidate", error_option="continue-on-error",
+              config=cfg('<underlay><address nc:operation="create"><name>wan0</name>'
+                         '<address>198.18.0.1</address></address>'
+                         '<address nc:operation="create"><name>wan2</name>'
+                         '<address>198.18.0.2</address></address></underlay>'))
+check("continue-on-error: error reported, the rest applied",
+      has(e, "data-exists") and "198.18.0.2" in xml(a, "candidate"), describe(e))
+a.discard_changes()
+e = rpc_error(a.edit_config, target="running",
+              config=cfg('<underlay nc:operation="remove"/>'))
+check("edit running that breaks a leafref: refused", e is not None and "wan0" in xml(a),
+      describe(e))
+a.edit_config(target="running",
+              config=cfg("<policy><maximum-paths>8</maximum-paths></policy>"))
+check("edit running (writable-running)", "<maximum-paths>8" in xml(a))
+
+# locks
+a.lock("candidate")
+check("lock candidate", True)
+e = rpc_error(b.lock, "candidate")
+check("second lock: lock-denied", has(e, "lock-denied"), describe(e))
+e = rpc_error(b.edit_config, target="candidate", config=cfg(GLOBAL))
+check("edit by another session: in-use", has(e, "in-use"), describe(e))
+e = rpc_error(b.commit)
+check("commit by another session: in-use", has(e, "in-use"), describe(e))
+e = rpc_error(b.unlock, "candidate")
+check("unlock by another session: refused", e is not None, describe(e))
+a.edit_config(target="candidate",
+              config=cfg("<connections><connection><name>azure</name>"
+                         "<description>held</description></connection></connections>"))
+a.close_session()
+b.lock("candidate")
+check("lock released when the holder's session ended", True)
+check("and its candidate changes discarded", "held" not in xml(b, "candidate"))
+b.edit_config(target="candidate",
+              config=cfg("<connections><connection><name>azure</name>"
+                         "<description>b</description></connection></connections>"))
+b.discard_changes()
+e = rpc_error(b.unlock, "candidate")
+check("unlock", e is None, describe(e))
+b.lock("running")
+b.unlock("running")
+check("lock/unlock running", True)
+
+# startup
+b.copy_config(source="running", target="startup")
+with open(STARTUP) as f:
+    content = f.read()
+check("copy-config running -> startup writes the file",
+      "169.254.21.1" in content and oct(os.stat(STARTUP).st_mode & 0o777) == "0o600")
+b.delete_config("startup")
+check("delete-config startup leaves an empty file", os.path.getsize(STARTUP) == 0)
+e = rpc_error(b.delete_config, "running")
+# ietf-netconf's delete-config has no running target: libnetconf2 refuses it while parsing
+check("delete-config running: refused", e is not None, describe(e))
+
+# get, filters
+g = b.get().data_xml
+check("get: running and the YANG library with hybridgw",
+      "169.254.21.1" in g and "<name>hybridgw</name>" in g, g[:300])
+f = xml(b, "running", ("xpath", ({"hgw": NS}, "/hgw:hybridgw/hgw:global")))
+check("xpath filter", "65010" in f and "169.254.21.1" not in f, f)
+b.close_session()
+
+print("1..%d" % count)
+sys.exit(1 if failed else 0)
