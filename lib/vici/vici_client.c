@@ -555,6 +555,14 @@ static void client_reset(struct vici_client *c, int err)
 
 /* ---- public ---- */
 
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 static void conn_init(struct conn *conn, struct vici_client *c, const char *what)
 {
 	conn->client = c;
@@ -670,9 +678,13 @@ int vici_client_submit(struct vici_client *c, uint8_t *frame, size_t len, const 
 	r->cb = cb;
 	r->userdata = userdata;
 	r->conn = &c->cmd;
-	err = sd_event_add_time_relative(c->event, &r->timer, CLOCK_MONOTONIC,
-					 timeout_usec ? timeout_usec : c->timeout_usec, 0,
-					 on_req_timeout, r);
+	/*
+	 * From now: sd_event_add_time_relative() counts from the loop's cached time of its last
+	 * wakeup, so a slow callback before this call would eat into the deadline.
+	 */
+	err = sd_event_add_time(c->event, &r->timer, CLOCK_MONOTONIC,
+				now_usec() + (timeout_usec ? timeout_usec : c->timeout_usec), 0,
+				on_req_timeout, r);
 	if (err < 0) {
 		req_free(r);
 		return err;

@@ -23,10 +23,17 @@ static int finish(struct vici_builder *b, uint8_t **frame, size_t *len)
 	return vici_builder_finish(b, frame, len);
 }
 
-static void add_u32_opt(struct vici_builder *b, const char *key, uint32_t v)
+/* For numbers whose 0 is charon's default, and only those: see struct vici_opt. */
+static void add_u32_nonzero(struct vici_builder *b, const char *key, uint32_t v)
 {
 	if (v != 0)
 		vici_add_fmt(b, key, "%u", v);
+}
+
+static void add_opt(struct vici_builder *b, const char *key, struct vici_opt v)
+{
+	if (v.set)
+		vici_add_fmt(b, key, "%u", v.value);
 }
 
 static void add_str_opt(struct vici_builder *b, const char *key, const char *v)
@@ -52,16 +59,16 @@ static void add_child(struct vici_builder *b, const struct vici_conn_cfg *cfg)
 	if (cfg->esp_proposals != NULL)
 		vici_add_list_csv(b, "esp_proposals", cfg->esp_proposals);
 	vici_add_str(b, "mode", "tunnel");
-	add_u32_opt(b, "rekey_time", cfg->child_rekey_time);
-	add_u32_opt(b, "life_time", cfg->child_life_time);
-	add_u32_opt(b, "rand_time", cfg->child_rand_time);
+	add_opt(b, "rekey_time", cfg->child_rekey_time);
+	add_opt(b, "life_time", cfg->child_life_time);
+	add_opt(b, "rand_time", cfg->child_rand_time);
 	add_str_opt(b, "start_action", cfg->start_action);
 	add_str_opt(b, "close_action", cfg->close_action);
 	add_str_opt(b, "dpd_action", cfg->dpd_action);
-	add_u32_opt(b, "if_id_in", cfg->if_id_in);
-	add_u32_opt(b, "if_id_out", cfg->if_id_out);
-	add_u32_opt(b, "mark_in", cfg->mark_in);
-	add_u32_opt(b, "mark_out", cfg->mark_out);
+	add_u32_nonzero(b, "if_id_in", cfg->if_id_in);
+	add_u32_nonzero(b, "if_id_out", cfg->if_id_out);
+	add_u32_nonzero(b, "mark_in", cfg->mark_in);
+	add_u32_nonzero(b, "mark_out", cfg->mark_out);
 	vici_end_section(b);
 	vici_end_section(b);
 }
@@ -89,13 +96,13 @@ int vici_req_load_conn(const struct vici_conn_cfg *cfg, uint8_t **frame, size_t 
 	vici_add_list_csv(&b, "remote_addrs", cfg->remote_addrs);
 	if (cfg->ike_proposals != NULL)
 		vici_add_list_csv(&b, "proposals", cfg->ike_proposals);
-	add_u32_opt(&b, "rekey_time", cfg->rekey_time);
-	add_u32_opt(&b, "reauth_time", cfg->reauth_time);
-	add_u32_opt(&b, "over_time", cfg->over_time);
-	add_u32_opt(&b, "rand_time", cfg->rand_time);
-	add_u32_opt(&b, "dpd_delay", cfg->dpd_delay);
-	add_u32_opt(&b, "dpd_timeout", cfg->dpd_timeout);
-	vici_add_fmt(&b, "keyingtries", "%u", cfg->keyingtries);
+	add_opt(&b, "rekey_time", cfg->rekey_time);
+	add_opt(&b, "reauth_time", cfg->reauth_time);
+	add_opt(&b, "over_time", cfg->over_time);
+	add_opt(&b, "rand_time", cfg->rand_time);
+	add_opt(&b, "dpd_delay", cfg->dpd_delay);
+	add_opt(&b, "dpd_timeout", cfg->dpd_timeout);
+	add_opt(&b, "keyingtries", cfg->keyingtries);
 	add_str_opt(&b, "unique", cfg->unique);
 	vici_add_str(&b, "mobike", "no");
 	add_auth(&b, "local", cfg->local_id);
@@ -167,7 +174,7 @@ int vici_req_terminate(const char *ike, const char *child, uint32_t ike_id, int 
 	vici_builder_init(&b, VICI_CMD_REQUEST, "terminate");
 	add_str_opt(&b, "ike", ike);
 	add_str_opt(&b, "child", child);
-	add_u32_opt(&b, "ike_id", ike_id);
+	add_u32_nonzero(&b, "ike_id", ike_id);
 	vici_add_fmt(&b, "timeout", "%d", timeout_ms);
 	vici_add_str(&b, "loglevel", "-1");
 	return finish(&b, frame, len);

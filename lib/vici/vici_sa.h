@@ -26,34 +26,50 @@
 /* ---- requests ---- */
 
 /*
- * A route-based connection.  Strings are borrowed for the call.  NULL or 0 means "charon's
- * default" unless said otherwise.  Comma-separated strings become VICI lists.
+ * A number that charon defaults when it is not sent.  For these fields 0 is a value of its
+ * own (rekey_time = 0: never rekey; rand_time = 0: no jitter; keyingtries = 0: retry
+ * forever), not charon's default, so presence is explicit: a zeroed struct sends nothing,
+ * VICI_OPT(0) sends "0".  A struct rather than a sentinel, so that assigning a bare number
+ * does not compile and no value of the field is lost.
+ */
+struct vici_opt {
+	bool set;
+	uint32_t value;
+};
+
+#define VICI_OPT(v) ((struct vici_opt){ .set = true, .value = (v) })
+
+/*
+ * A route-based connection.  Strings are borrowed for the call.  NULL or an unset vici_opt
+ * means "charon's default"; so does 0 for version, if_id_* and mark_*, where charon's
+ * default is 0 ("any", "none").  Comma-separated strings become VICI lists.
  */
 struct vici_conn_cfg {
 	const char *name;	  /* IKE config name, required */
 	const char *child;	  /* CHILD config name, required */
-	unsigned version;	  /* 0 any, 1 IKEv1, 2 IKEv2 */
+	unsigned version;	  /* 0 any, 1 IKEv1, 2 IKEv2; always sent */
 	const char *local_addrs;  /* required */
 	const char *remote_addrs; /* required */
 	const char *local_id;
 	const char *remote_id;
-	const char *ike_proposals; /* e.g. "aes256gcm16-prfsha384-ecp384" */
-	const char *esp_proposals; /* a DH group here is the PFS group: "aes256-sha256-modp2048" */
-	uint32_t rekey_time;	   /* IKE, seconds */
-	uint32_t reauth_time;
-	uint32_t over_time;
-	uint32_t rand_time;
-	uint32_t dpd_delay;
-	uint32_t dpd_timeout; /* IKEv1 only */
-	uint32_t keyingtries; /* ALWAYS sent: 0 = retry forever, what an always-on link wants */
-	const char *unique;   /* no|never|keep|replace */
-	uint32_t child_rekey_time;
-	uint32_t child_life_time;
-	uint32_t child_rand_time;
-	const char *start_action; /* none|trap|start */
-	const char *close_action; /* none|trap|start */
-	const char *dpd_action;	  /* clear|trap|restart */
-	uint32_t if_id_in;	  /* XFRM interface; 0 = none */
+	const char *ike_proposals;  /* e.g. "aes256gcm16-prfsha384-ecp384" */
+	const char *esp_proposals;  /* a DH group here is the PFS group: "aes256-sha256-modp2048" */
+	struct vici_opt rekey_time; /* IKE, seconds; 0 = no rekeying */
+	struct vici_opt reauth_time; /* 0 = no reauthentication */
+	struct vici_opt over_time;   /* unset: 10% of rekey/reauth time */
+	struct vici_opt rand_time;   /* 0 = no jitter; unset: derived from over_time */
+	struct vici_opt dpd_delay;   /* 0 = no DPD */
+	struct vici_opt dpd_timeout; /* IKEv1 only */
+	/* charon's default is 1 (give up after one try); an always-on link wants VICI_OPT(0). */
+	struct vici_opt keyingtries;
+	const char *unique;		  /* no|never|keep|replace */
+	struct vici_opt child_rekey_time; /* 0 = no rekeying */
+	struct vici_opt child_life_time;  /* unset: rekey time + 10% */
+	struct vici_opt child_rand_time;  /* 0 = no jitter; unset: life - rekey */
+	const char *start_action;	  /* none|trap|start */
+	const char *close_action;	  /* none|trap|start */
+	const char *dpd_action;		  /* clear|trap|restart */
+	uint32_t if_id_in;		  /* XFRM interface; 0 = none */
 	uint32_t if_id_out;
 	uint32_t mark_in; /* VTI key; 0 = none */
 	uint32_t mark_out;

@@ -3,7 +3,9 @@
  *
  *	hgw-vici [--socket PATH] [--timeout SEC] [-v] COMMAND [ARGS]
  *
- *	load-conn FILE|KEY=VALUE...   a route-based conn (keys below; a FILE has one per line)
+ *	load-conn FILE|KEY=VALUE...   a route-based conn (keys below; a FILE has one per line);
+ *	                              a time or keyingtries given is sent, 0 included, and
+ *	                              one not given is left to charon
  *	unload-conn NAME
  *	load-psk id=ID secret=PSK|secret-file=PATH [owners=ID,ID]
  *	unload-psk ID
@@ -69,7 +71,8 @@ static void status_cb(int err, const char *errmsg, void *userdata)
 
 enum cfg_kind {
 	CK_STR,
-	CK_U32,
+	CK_U32, /* 0 is charon's default: a plain number */
+	CK_OPT, /* struct vici_opt: a key given is sent, even as 0 */
 };
 
 struct cfg_key {
@@ -86,6 +89,10 @@ struct cfg_key {
 	{                                                    \
 		k, CK_U32, offsetof(struct vici_conn_cfg, m) \
 	}
+#define COPT(k, m)                                           \
+	{                                                    \
+		k, CK_OPT, offsetof(struct vici_conn_cfg, m) \
+	}
 
 static const struct cfg_key cfg_keys[] = {
 	CSTR("name", name),
@@ -97,17 +104,17 @@ static const struct cfg_key cfg_keys[] = {
 	CSTR("remote_id", remote_id),
 	CSTR("proposals", ike_proposals),
 	CSTR("esp_proposals", esp_proposals),
-	CU32("rekey_time", rekey_time),
-	CU32("reauth_time", reauth_time),
-	CU32("over_time", over_time),
-	CU32("rand_time", rand_time),
-	CU32("dpd_delay", dpd_delay),
-	CU32("dpd_timeout", dpd_timeout),
-	CU32("keyingtries", keyingtries),
+	COPT("rekey_time", rekey_time),
+	COPT("reauth_time", reauth_time),
+	COPT("over_time", over_time),
+	COPT("rand_time", rand_time),
+	COPT("dpd_delay", dpd_delay),
+	COPT("dpd_timeout", dpd_timeout),
+	COPT("keyingtries", keyingtries),
 	CSTR("unique", unique),
-	CU32("child_rekey_time", child_rekey_time),
-	CU32("child_life_time", child_life_time),
-	CU32("child_rand_time", child_rand_time),
+	COPT("child_rekey_time", child_rekey_time),
+	COPT("child_life_time", child_life_time),
+	COPT("child_rand_time", child_rand_time),
 	CSTR("start_action", start_action),
 	CSTR("close_action", close_action),
 	CSTR("dpd_action", dpd_action),
@@ -143,6 +150,9 @@ static int cfg_set(struct vici_conn_cfg *cfg, char *word)
 			return -EINVAL;
 		if (strcmp(word, "version") == 0)
 			cfg->version = (unsigned)v;
+		else if (cfg_keys[i].kind == CK_OPT)
+			memcpy((char *)cfg + cfg_keys[i].off, &VICI_OPT((uint32_t)v),
+			       sizeof(struct vici_opt));
 		else
 			*(uint32_t *)(void *)((char *)cfg + cfg_keys[i].off) = (uint32_t)v;
 		return 0;

@@ -42,13 +42,13 @@ static const struct vici_conn_cfg azure0 = {
 	.remote_id = "198.51.100.10",
 	.ike_proposals = "aes256gcm16-prfsha384-ecp384",
 	.esp_proposals = "aes256gcm16-ecp384",
-	.rekey_time = 28800,
-	.over_time = 600,
-	.dpd_delay = 10,
-	.keyingtries = 0,
+	.rekey_time = VICI_OPT(28800),
+	.over_time = VICI_OPT(600),
+	.dpd_delay = VICI_OPT(10),
+	.keyingtries = VICI_OPT(0),
 	.unique = "replace",
-	.child_rekey_time = 3300,
-	.child_life_time = 3600,
+	.child_rekey_time = VICI_OPT(3300),
+	.child_life_time = VICI_OPT(3600),
 	.start_action = "start",
 	.close_action = "start",
 	.dpd_action = "restart",
@@ -82,17 +82,113 @@ static void test_load_conn(void **state)
 				      .version = 1,
 				      .local_addrs = "198.18.1.1",
 				      .remote_addrs = "203.0.113.5",
-				      .dpd_timeout = 30,
+				      .dpd_timeout = VICI_OPT(30),
 				      .mark_in = 7,
 				      .mark_out = 7 };
 	assert_int_equal(vici_req_load_conn(&cfg, &frame, &len), 0);
 	dump_frame(frame, len, text, sizeof(text));
 	assert_string_equal(text, "load-conn: aws1 { version=1 local_addrs [ 198.18.1.1 ] "
-				  "remote_addrs [ 203.0.113.5 ] dpd_timeout=30 keyingtries=0 "
+				  "remote_addrs [ 203.0.113.5 ] dpd_timeout=30 "
 				  "mobike=no local { auth=psk } remote { auth=psk } children { c { "
 				  "local_ts [ 0.0.0.0/0 ] remote_ts [ 0.0.0.0/0 ] mode=tunnel "
 				  "mark_in=7 mark_out=7 } } }");
 }
+
+/* KEY_VALUE, name length, name, value length 1, "0"; name_len is split off the name. */
+#define KV0(name_len, name)             \
+	"\x03" name_len name "\x00\x01" \
+	"0"
+#define BYTES(s)                   \
+	{                          \
+		(s), sizeof(s) - 1 \
+	}
+
+struct bytes {
+	const char *b;
+	size_t len;
+};
+
+/* Zero is a value of its own for these: sent when set, left to charon when not. */
+static void test_load_conn_zero(void **state)
+{
+	static const struct bytes ike_zero[] = {
+		BYTES(KV0("\x0a", "rekey_time")),  BYTES(KV0("\x0b", "reauth_time")),
+		BYTES(KV0("\x09", "over_time")),   BYTES(KV0("\x09", "rand_time")),
+		BYTES(KV0("\x09", "dpd_delay")),   BYTES(KV0("\x0b", "dpd_timeout")),
+		BYTES(KV0("\x0b", "keyingtries")),
+	};
+	static const char *const keys[] = {
+		"rekey_time", "reauth_time", "over_time",   "rand_time",
+		"dpd_delay",  "dpd_timeout", "keyingtries", "life_time"
+	};
+	/* the CHILD's, in the order sent, then the ends of child, children and the conn */
+	static const char child_zero[] = "\x03\x04"
+					 "mode\x00\x06"
+					 "tunnel" KV0("\x0a", "rekey_time") KV0("\x09", "life_time")
+						 KV0("\x09", "rand_time") "\x02\x02\x02";
+	static const char max[] = "\x03\x09"
+				  "rand_time\x00\x0a"
+				  "4294967295";
+	struct vici_conn_cfg cfg = {
+		.name = "z",
+		.child = "z",
+		.local_addrs = "198.18.1.1",
+		.remote_addrs = "203.0.113.5",
+		.rekey_time = VICI_OPT(0),
+		.reauth_time = VICI_OPT(0),
+		.over_time = VICI_OPT(0),
+		.rand_time = VICI_OPT(0),
+		.dpd_delay = VICI_OPT(0),
+		.dpd_timeout = VICI_OPT(0),
+		.keyingtries = VICI_OPT(0),
+		.child_rekey_time = VICI_OPT(0),
+		.child_life_time = VICI_OPT(0),
+		.child_rand_time = VICI_OPT(0),
+	};
+	char text[1024];
+	uint8_t *frame;
+	size_t len, i;
+
+	(void)state;
+	assert_int_equal(vici_req_load_conn(&cfg, &frame, &len), 0);
+	for (i = 0; i < ARRAY_SIZE(ike_zero); i++)
+		assert_non_null(memmem(frame, len, ike_zero[i].b, ike_zero[i].len));
+	/* the frame ends with the CHILD's zeros and three section ends (child, children, conn) */
+	assert_true(len > sizeof(child_zero) - 1);
+	assert_memory_equal(frame + len - (sizeof(child_zero) - 1), child_zero,
+			    sizeof(child_zero) - 1);
+	dump_frame(frame, len, text, sizeof(text));
+	assert_string_equal(text,
+			    "load-conn: z { version=0 local_addrs [ 198.18.1.1 ] remote_addrs "
+			    "[ 203.0.113.5 ] rekey_time=0 reauth_time=0 over_time=0 "
+			    "rand_time=0 dpd_delay=0 dpd_timeout=0 keyingtries=0 mobike=no "
+			    "local { auth=psk } remote { auth=psk } children { z { local_ts [ "
+			    "0.0.0.0/0 ] remote_ts [ 0.0.0.0/0 ] mode=tunnel rekey_time=0 "
+			    "life_time=0 rand_time=0 } } }");
+
+	/* unset: none of them on the wire, charon's defaults apply */
+	cfg = (struct vici_conn_cfg){ .name = "z",
+				      .child = "z",
+				      .local_addrs = "198.18.1.1",
+				      .remote_addrs = "203.0.113.5" };
+	assert_int_equal(vici_req_load_conn(&cfg, &frame, &len), 0);
+	for (i = 0; i < ARRAY_SIZE(keys); i++)
+		assert_null(memmem(frame, len, keys[i], strlen(keys[i])));
+	dump_frame(frame, len, text, sizeof(text));
+	assert_string_equal(text,
+			    "load-conn: z { version=0 local_addrs [ 198.18.1.1 ] remote_addrs "
+			    "[ 203.0.113.5 ] mobike=no local { auth=psk } remote { auth=psk } "
+			    "children { z { local_ts [ 0.0.0.0/0 ] remote_ts [ 0.0.0.0/0 ] "
+			    "mode=tunnel } } }");
+
+	/* a value of UINT32_MAX is a value too, not a sentinel */
+	cfg.rand_time = VICI_OPT(UINT32_MAX);
+	assert_int_equal(vici_req_load_conn(&cfg, &frame, &len), 0);
+	assert_non_null(memmem(frame, len, max, sizeof(max) - 1));
+	vici_frame_free(frame, len);
+}
+
+#undef KV0
 
 static void test_load_conn_refuses(void **state)
 {
@@ -516,6 +612,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_conn),
+		cmocka_unit_test(test_load_conn_zero),
 		cmocka_unit_test(test_load_conn_refuses),
 		cmocka_unit_test(test_other_requests),
 		cmocka_unit_test(test_list_sa),

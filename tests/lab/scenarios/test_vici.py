@@ -43,7 +43,7 @@ def load(lab, vici, name, rekey=0):
             "keyingtries=0"]
     if rekey:
         # charon's default jitter is life - rekey: keep it 3 s so the new SA does not rekey
-        # again at once (a rand_time of 0 cannot be expressed: lib/vici omits zero values)
+        # again at once
         args += ["child_rekey_time=%d" % rekey, "child_life_time=%d" % (rekey + 3)]
     vici("load-conn", *args)
 
