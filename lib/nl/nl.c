@@ -699,14 +699,18 @@ int hgw_nl_lookup(struct hgw_nl *nl, const struct hgw_nl_prefix *p, struct hgw_n
 		.rtm_flags = RTM_F_FIB_MATCH,
 	};
 	struct nl_msg *msg;
-	struct nl_cb *cb;
+	struct nl_cb *cb, *sock_cb;
 	int r;
 
 	memset(view, 0, sizeof(*view));
 	view->prefix = *p;
 	nl->stats.lookups++;
 	msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
-	cb = nl_cb_clone(nl_socket_get_cb(nl->cmd));
+	/* nl_socket_get_cb() hands out a reference of its own: without the put, the socket's
+	 * callbacks outlive nl_socket_free() */
+	sock_cb = nl_socket_get_cb(nl->cmd);
+	cb = nl_cb_clone(sock_cb);
+	nl_cb_put(sock_cb);
 	if (msg == NULL || cb == NULL) {
 		r = -ENOMEM;
 		goto out;
