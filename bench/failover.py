@@ -39,8 +39,7 @@ def main():
             sys.exit("unknown case %r (known: %s)" % (c, ", ".join(CASES)))
     results = {}
     for target in a.targets.split(","):
-        lab, tgt = aa.start(out, target)
-        try:
+        with aa.running(out, target) as (lab, tgt):
             for case in cases:
                 runs = []
                 for i in range(a.runs):
@@ -48,11 +47,6 @@ def main():
                     runs.append(CASES[case](lab, tgt).as_dict())
                 results.setdefault(target, {})[case] = runs
                 (out / "results.json").write_text(json.dumps(results, indent=1))
-        except BaseException:
-            lab.collect(out / "failed")
-            raise
-        finally:
-            lab.teardown()
     table = summary(results, a.runs)
     (out / "summary.md").write_text(table)
     print(table)
@@ -64,10 +58,7 @@ def summary(results, runs):
              "|---|---|---|---|---|---|---|"]
     for target, cases in results.items():
         for case, rs in cases.items():
-            cells = []
-            for m in METRICS:
-                v = [r[m] for r in rs if r[m] is not None]
-                cells.append("%d (%d-%d)" % (statistics.median(v), min(v), max(v)) if v else "n/a")
+            cells = [aa.median_range(r[m] for r in rs) for m in METRICS]
             lost = statistics.median(r["lost"] for r in rs)
             lines.append("| %s | %s | %d | %s | %d |" % (target, case, len(rs), " | ".join(cells),
                                                           lost))

@@ -91,9 +91,8 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     a = ap.parse_args()
     out = Path(os.environ["HGW_OUT"])
-    lab, _ = aa.start(out, "baseline")
     results = {m: [] for m in METHODS}
-    try:
+    with aa.running(out, "baseline") as (lab, _):
         charon = lab.charon[aa.ONPREM]
         vici = Vici(charon.vici)
         conf = lab.state / "bench-vici-swanctl.conf"
@@ -112,11 +111,6 @@ def main():
         finally:
             ev.terminate()
             ev.wait(timeout=5)
-    except BaseException:
-        lab.collect(out / "failed")
-        raise
-    finally:
-        lab.teardown()
     table = summary(results, a.runs)
     (out / "summary.md").write_text(table)
     print(table)
@@ -127,10 +121,7 @@ def summary(results, runs):
              "| of which the load command, ms median (min-max) |", "|---|---|---|---|"]
     med = {}
     for method, rs in results.items():
-        cells = []
-        for i in (0, 1):
-            v = [r[i] for r in rs]
-            cells.append("%.0f (%.0f-%.0f)" % (statistics.median(v), min(v), max(v)))
+        cells = [aa.median_range((r[i] for r in rs), "%.0f") for i in (0, 1)]
         med[method] = statistics.median(r[0] for r in rs)
         lines.append("| %s | %d | %s |" % (method, len(rs), " | ".join(cells)))
     lines.append("")

@@ -14,6 +14,8 @@ request took and an outage seen by a probe is an outage of the path under test. 
 underlay router; breaking its link to one instance silently kills that instance's tunnel.
 """
 
+import contextlib
+import statistics
 from pathlib import Path
 
 from .probe import carrier_loss, measure_failover, silent_loss
@@ -115,6 +117,20 @@ def start(out, target_name="baseline"):
     return lab, target
 
 
+@contextlib.contextmanager
+def running(out, target_name="baseline"):
+    """start() as a context: on an exception every node's state goes to OUT/failed/, and the
+    lab is torn down either way (the scenarios' fixture does the same per scenario)."""
+    lab, target = start(out, target_name)
+    try:
+        yield lab, target
+    except BaseException:
+        lab.collect(lab.out / "failed")
+        raise
+    finally:
+        lab.teardown()
+
+
 def wait_ready(lab, timeout=120):
     """Both tunnels installed, all three BGP sessions up, the cloud prefix via the circuit."""
     onprem = lab.charon[ONPREM]
@@ -157,6 +173,14 @@ def traffic(lab, count=16):
                "&& echo ok; done" % count], ns="lanhost", timeout=10 + 3 * count)
     after = {d: lab.link_counter(ONPREM, d) for d in devs}
     return out.split().count("ok"), {d: after[d] - before[d] for d in devs}
+
+
+def median_range(values, fmt="%d"):
+    """'median (min-max)' of the values, or 'n/a' when there are none."""
+    v = [x for x in values if x is not None]
+    if not v:
+        return "n/a"
+    return ("%s (%s-%s)" % (fmt, fmt, fmt)) % (statistics.median(v), min(v), max(v))
 
 
 # ---- failover cases (shared by the scenarios and bench/run failover)

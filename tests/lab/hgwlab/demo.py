@@ -21,8 +21,7 @@ def main():
     out = Path(os.environ["HGW_OUT"])
     say("Building topology azure-aa in User-Mode Linux",
         "\n".join("%-8s %s" % (n.name, n.doc) for n in aa.TOPOLOGY.nodes))
-    lab, target = aa.start(out, "baseline")
-    try:
+    with aa.running(out, "baseline") as (lab, target):
         t = dict(lab.timings)
         say("Lab up in %.1f s; onprem configured by hand (tests/lab/baseline/azure-aa/) and ready "
             "%.1f s later" % (t["lab_built"] / 1000, t["baseline_config_to_ready"] / 1000))
@@ -45,8 +44,6 @@ def main():
             "\n".join(r.line() for r in results))
         say("Done. Every step's timing is in %s/timings.txt; bench/run failover repeats these "
             "measurements N times (docs/BENCHMARKS.md)." % out)
-    finally:
-        lab.teardown()
 
 
 if __name__ == "__main__":
