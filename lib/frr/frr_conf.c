@@ -66,6 +66,7 @@ static const char *const owned_top[] = {
 };
 
 #define PROFILE_PREFIX "profile " FRR_NAME_PREFIX
+#define BMP_PREFIX "bmp targets " FRR_NAME_PREFIX
 #define ROUTER_BGP "router bgp "
 #define LINE_MAX_LEN 1024
 
@@ -282,7 +283,8 @@ struct nav {
 };
 
 static const char *const node_openers[] = {
-	"route-map ", "profile ", "router ", "address-family ", "bfd", "interface ", "vrf ",
+	"route-map ", "profile ",   "router ", "address-family ",
+	"bfd",	      "interface ", "vrf ",    "bmp targets ",
 };
 
 static bool opens_node(const char *text)
@@ -508,6 +510,9 @@ static bool is_owned(const struct frr_conf *all, const struct frr_entry *e,
 	}
 	if (!in_router_bgp(e))
 		return false;
+	if (e->ctx[1] == NULL ? starts_with(e->text, BMP_PREFIX) :
+				starts_with(e->ctx[1], BMP_PREFIX))
+		return true;
 	if (neighbor_of(e->text, id, sizeof(id)))
 		return owned_neighbor(all, id);
 	return claimed(e, claims, n_claims);

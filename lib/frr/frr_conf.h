@@ -13,7 +13,7 @@
  *
  * What hybridgw owns in a running configuration:
  *   - every object named FRR_NAME_PREFIX...: prefix-lists, AS-path access-lists,
- *     route-maps, BFD profiles, peer-groups, with all their lines;
+ *     route-maps, BFD profiles, peer-groups, BMP targets, with all their lines;
  *   - neighbors that are members of an HGW- peer-group, with all their lines;
  *   - inside router bgp, the lines hybridgw claims (router-id, bestpath, maximum-paths,
  *     network statements): a line counts as owned when a configuration passed as a claim

@@ -111,6 +111,22 @@ struct frr_neighbor {
 	bool ipv6;		  /* exchange IPv6 unicast */
 };
 
+/*
+ * A BMP station that bgpd connects to: "bmp targets HGW-<name>" with one "bmp connect".
+ * bgpd must run with the bmp module (-M bmp) or it refuses the block.
+ */
+struct frr_bmp_target {
+	char name[FRR_NAME_MAX + 1]; /* "": no BMP */
+	struct frr_addr addr;
+	uint16_t port;
+	bool pre_policy;       /* monitor the Adj-RIB-In before the inbound route-map */
+	bool post_policy;      /* and after it */
+	bool ipv6;	       /* IPv6 unicast as well as IPv4 */
+	uint32_t stats_ms;     /* statistics reports; 0: none */
+	uint32_t min_retry_ms; /* reconnect back-off; 0: FRR's 30000 */
+	uint32_t max_retry_ms; /* 0: FRR's 720000 */
+};
+
 struct frr_intent {
 	uint32_t asn; /* 0: no BGP */
 	struct in_addr router_id;
@@ -123,6 +139,7 @@ struct frr_intent {
 	size_t n_classes;
 	struct frr_neighbor *neighbors;
 	size_t n_neighbors;
+	struct frr_bmp_target bmp;
 };
 
 /*

@@ -328,11 +328,41 @@ static void get_neighbor(struct jctx *j, json_object *o, void *out)
 	nb->ipv6 = get_bool(j, o, "ipv6", nb->addr.family == AF_INET6, addr);
 }
 
+static void get_bmp(struct jctx *j, json_object *root, struct frr_bmp_target *b)
+{
+	static const char *const keys[] = {
+		"name", "address",  "port",	 "pre_policy", "post_policy",
+		"ipv6", "stats_ms", "min_retry", "max_retry",
+	};
+	char addr[INET6_ADDRSTRLEN + 1];
+	json_object *o;
+
+	if (!json_object_object_get_ex(root, "bmp", &o))
+		return;
+	if (!json_object_is_type(o, json_type_object)) {
+		jfail(j, "intent: \"bmp\" must be an object");
+		return;
+	}
+	only_keys(j, o, "bmp", keys, ARRAY_SIZE(keys));
+	get_str(j, o, "name", b->name, sizeof(b->name), "bmp");
+	get_str(j, o, "address", addr, sizeof(addr), "bmp");
+	if (frr_addr_parse(&b->addr, addr) < 0)
+		jfail(j, "bmp: \"address\" \"%s\" is not an IPv4 or IPv6 address", addr);
+	b->port = (uint16_t)get_u32(j, o, "port", 65535, "bmp");
+	b->pre_policy = get_bool(j, o, "pre_policy", true, "bmp");
+	b->post_policy = get_bool(j, o, "post_policy", false, "bmp");
+	b->ipv6 = get_bool(j, o, "ipv6", false, "bmp");
+	b->stats_ms = get_u32(j, o, "stats_ms", 86400000, "bmp");
+	b->min_retry_ms = get_u32(j, o, "min_retry", 86400000, "bmp");
+	b->max_retry_ms = get_u32(j, o, "max_retry", 86400000, "bmp");
+}
+
 static void get_intent(struct jctx *j, json_object *root, struct frr_intent *in)
 {
 	static const char *const keys[] = {
 		"asn",	    "router_id",    "maximum_paths", "multipath_relax",
 		"networks", "bfd_profiles", "classes",	     "neighbors",
+		"bmp",
 	};
 	char id[INET_ADDRSTRLEN + 1];
 
@@ -350,6 +380,7 @@ static void get_intent(struct jctx *j, json_object *root, struct frr_intent *in)
 		get_array(j, root, "classes", sizeof(*in->classes), &in->n_classes, get_class);
 	in->neighbors = get_array(j, root, "neighbors", sizeof(*in->neighbors), &in->n_neighbors,
 				  get_neighbor);
+	get_bmp(j, root, &in->bmp);
 }
 
 int frr_intent_from_json(struct frr_intent *intent, const char *text, char *err, size_t err_size)

@@ -21,6 +21,10 @@
 
 #define LINE_LEN 512
 
+/* FRR's BMP reconnect back-off defaults, which "bmp connect" lines always print. */
+#define BMP_DEFAULT_MIN_RETRY 30000
+#define BMP_DEFAULT_MAX_RETRY 720000
+
 /* FRR's BFD defaults, which "show running-config" leaves out. */
 #define BFD_DEFAULT_MULT 3
 #define BFD_DEFAULT_MS 300
@@ -240,6 +244,29 @@ static void check_neighbor(struct render *rd, const struct frr_neighbor *nb, con
 		fail(rd, "neighbor %s: enable ipv4, ipv6 or both", addr);
 }
 
+static void check_bmp(struct render *rd, const struct frr_bmp_target *b)
+{
+	uint32_t lo = b->min_retry_ms ? b->min_retry_ms : BMP_DEFAULT_MIN_RETRY;
+	uint32_t hi = b->max_retry_ms ? b->max_retry_ms : BMP_DEFAULT_MAX_RETRY;
+
+	if (b->name[0] == '\0')
+		return;
+	if (!name_ok(b->name))
+		fail(rd, "BMP target name \"%s\": use 1-%d letters, digits, '_' or '-'", b->name,
+		     FRR_NAME_MAX);
+	if (b->addr.family == 0 || b->port == 0)
+		fail(rd, "BMP target %s needs an address and a port", b->name);
+	if (!b->pre_policy && !b->post_policy)
+		fail(rd, "BMP target %s monitors nothing: set pre_policy, post_policy or both",
+		     b->name);
+	/* bgpd's ranges: 100 ms to a day */
+	if (lo < 100 || hi < 100 || lo > hi || (b->stats_ms != 0 && b->stats_ms < 100))
+		fail(rd,
+		     "BMP target %s: retry and stats intervals are 100 ms or more, "
+		     "min_retry not above max_retry",
+		     b->name);
+}
+
 static void check_intent(struct render *rd)
 {
 	const struct frr_intent *in = rd->in;
@@ -274,8 +301,10 @@ static void check_intent(struct render *rd)
 				fail(rd, "neighbor %s is defined twice", addr);
 		}
 	}
-	if (in->asn == 0 && (in->n_classes > 0 || in->n_neighbors > 0 || in->networks.n > 0))
+	if (in->asn == 0 && (in->n_classes > 0 || in->n_neighbors > 0 || in->networks.n > 0 ||
+			     in->bmp.name[0] != '\0'))
 		fail(rd, "BGP needs the local asn");
+	check_bmp(rd, &in->bmp);
 }
 
 /* ---- bfdd */
@@ -500,6 +529,11 @@ static void neighbor(struct render *rd, const struct frr_neighbor *nb)
 	timers(rd, a, &nb->timers);
 }
 
+static bool bmp_pre_policy(const struct frr_intent *in, int family)
+{
+	return in->bmp.name[0] != '\0' && in->bmp.pre_policy && (family == AF_INET || in->bmp.ipv6);
+}
+
 static void address_family(struct render *rd, int family)
 {
 	const char *af =
@@ -527,6 +561,14 @@ static void address_family(struct render *rd, int family)
 		line(rd, FRR_BGPD, rd->router, af,
 		     "neighbor " FRR_NAME_PREFIX "%s route-map " FRR_NAME_PREFIX "%s-OUT out",
 		     c->name, c->name);
+		/*
+		 * bgpd keeps no Adj-RIB-In without this, and its bmp module then sends every
+		 * pre-policy route as a withdrawal (seen with FRR 8.4)
+		 */
+		if (bmp_pre_policy(in, family))
+			line(rd, FRR_BGPD, rd->router, af,
+			     "neighbor " FRR_NAME_PREFIX "%s soft-reconfiguration inbound",
+			     c->name);
 		if (c->max_prefix != 0)
 			line(rd, FRR_BGPD, rd->router, af,
 			     "neighbor " FRR_NAME_PREFIX "%s maximum-prefix %u", c->name,
@@ -555,6 +597,34 @@ static bool any_ipv6(const struct frr_intent *in)
 	return count_family(&in->networks, AF_INET6) > 0;
 }
 
+/* bgpd prints a target's lines in this order: stats, monitors, connect. */
+static void render_bmp(struct render *rd)
+{
+	const struct frr_bmp_target *b = &rd->in->bmp;
+	static const char *const afs[] = { "ipv4", "ipv6" };
+	char hdr[LINE_LEN], addr[INET6_ADDRSTRLEN];
+	size_t i;
+
+	if (b->name[0] == '\0')
+		return;
+	snprintf(hdr, sizeof(hdr), "bmp targets " FRR_NAME_PREFIX "%s", b->name);
+	line(rd, FRR_BGPD, rd->router, NULL, "%s", hdr);
+	if (b->stats_ms != 0)
+		line(rd, FRR_BGPD, rd->router, hdr, "bmp stats interval %u", b->stats_ms);
+	for (i = 0; i < (b->ipv6 ? 2u : 1u); i++) {
+		if (b->pre_policy)
+			line(rd, FRR_BGPD, rd->router, hdr, "bmp monitor %s unicast pre-policy",
+			     afs[i]);
+		if (b->post_policy)
+			line(rd, FRR_BGPD, rd->router, hdr, "bmp monitor %s unicast post-policy",
+			     afs[i]);
+	}
+	addr_str(&b->addr, addr, sizeof(addr));
+	line(rd, FRR_BGPD, rd->router, hdr, "bmp connect %s port %u min-retry %u max-retry %u",
+	     addr, b->port, b->min_retry_ms ? b->min_retry_ms : BMP_DEFAULT_MIN_RETRY,
+	     b->max_retry_ms ? b->max_retry_ms : BMP_DEFAULT_MAX_RETRY);
+}
+
 static void render_router(struct render *rd)
 {
 	const struct frr_intent *in = rd->in;
@@ -575,6 +645,7 @@ static void render_router(struct render *rd)
 	address_family(rd, AF_INET);
 	if (any_ipv6(in))
 		address_family(rd, AF_INET6);
+	render_bmp(rd);
 }
 
 int frr_render(const struct frr_intent *intent, struct frr_conf *out, char *err, size_t err_size)

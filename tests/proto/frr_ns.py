@@ -56,8 +56,9 @@ class Vty:
 
 
 class Router:
-    def __init__(self, ns, workdir, daemons):
+    def __init__(self, ns, workdir, daemons, args=None):
         self.ns = ns
+        self.args = args or {}  # extra arguments per daemon, e.g. {"bgpd": ["-M", "bmp"]}
         self.rundir = "/run/frr/" + ns
         self.logdir = os.path.join(workdir, ns)
         self.daemons = daemons
@@ -70,7 +71,7 @@ class Router:
         for d in self.daemons:
             sh("ip", "netns", "exec", self.ns, os.path.join(FRR_LIB, d), "-d", "-N", self.ns,
                "-f", "/dev/null", "--log", "file:%s/%s.log" % (self.logdir, d),
-               "--log-level", "informational")
+               "--log-level", "informational", *self.args.get(d, []))
             pidfile = "%s/%s.pid" % (self.rundir, d)
             wait_until(lambda: os.path.exists(pidfile), 30, pidfile)
             wait_until(lambda: open(pidfile).read().strip().isdigit(), 30, pidfile)
@@ -81,6 +82,9 @@ class Router:
         for d in self.daemons:
             wait_until(lambda d=d: os.path.exists("%s/%s.vty" % (self.rundir, d)), 30,
                        "%s.vty in %s" % (d, self.ns))
+
+    def log_path(self, daemon):
+        return "%s/%s.log" % (self.logdir, daemon)
 
     def vty_path(self, daemon):
         return "%s/%s.vty" % (self.rundir, daemon)
@@ -132,7 +136,7 @@ class Pair:
     """Namespaces hgwA<pid> (the router under test) and hgwB<pid> (its peer)."""
 
     def __init__(self, daemons_a=("zebra", "staticd", "bgpd", "bfdd"),
-                 daemons_b=("zebra", "bgpd", "bfdd")):
+                 daemons_b=("zebra", "bgpd", "bfdd"), args_a=None):
         pid = os.getpid()
         self.workdir = tempfile.mkdtemp(prefix="hgw-frr-")
         os.chmod(self.workdir, 0o755)
@@ -140,7 +144,7 @@ class Pair:
         # 198.18.N.0/30 with N from the pid, so parallel runs do not collide in logs
         n = pid % 250
         self.addr_a, self.addr_b = "198.18.%d.1" % n, "198.18.%d.2" % n
-        self.a = Router(self.ns_a, self.workdir, list(daemons_a))
+        self.a = Router(self.ns_a, self.workdir, list(daemons_a), args_a)
         self.b = Router(self.ns_b, self.workdir, list(daemons_b))
         self.made_ns = []
 

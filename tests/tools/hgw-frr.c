@@ -10,6 +10,10 @@
  *	hgw-frr [-d RUNDIR] show summary|neighbors|bgp4|bgp6|rib4|rib6|bfd
  *	                                       parsed state as JSON
  *	hgw-frr [-d RUNDIR] raw DAEMON COMMAND FRR's own output, for capturing test input
+ *	hgw-frr bmp ADDRESS PORT [CAPTURE_DIR]
+ *	                                       a BMP station: one JSON line per event with
+ *	                                       its wall-clock time; each raw message saved
+ *	                                       to CAPTURE_DIR (fuzz seeds); ends on SIGTERM
  *
  * RUNDIR is FRR's socket directory, /run/frr/NS for an instance started with -N NS
  * (default /run/frr).  -p names the intent applied before: the tool keeps no state, and
@@ -30,13 +34,18 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "frr_apply.h"
+#include "frr_bmp_station.h"
 #include "frr_conf.h"
 #include "frr_state.h"
 #include "log.h"
@@ -277,11 +286,155 @@ static int cmd_show(struct frr_client *c, int argc, char **argv)
 	return 0;
 }
 
+/* ---- bmp: the station, printing what it sees */
+
+struct bmp_tool {
+	const char *capture;
+	unsigned n_saved;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *addr_s(const struct frr_addr *a, char *buf, size_t size)
+{
+	return inet_ntop(a->family, &a->u, buf, (socklen_t)size) ? buf : "?";
+}
+
+static void bmp_save(struct bmp_tool *t, const struct frr_bmp_msg *msg, const uint8_t *raw,
+		     size_t len)
+{
+	char path[4096];
+	FILE *f;
+
+	if (t->capture == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/%s-%04u", t->capture, frr_bmp_type_name(msg->type),
+		 t->n_saved++);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return;
+	fwrite(raw, 1, len, f);
+	fclose(f);
+}
+
+static void on_bmp_message(void *arg, const struct frr_bmp_msg *msg, const uint8_t *raw, size_t len)
+{
+	bmp_save(arg, msg, raw, len);
+	if (msg->type == FRR_BMP_ROUTE_MONITORING || msg->type == FRR_BMP_PEER_UP ||
+	    msg->type == FRR_BMP_PEER_DOWN)
+		return;
+	printf("{\"t\": %.6f, \"event\": \"%s\", \"len\": %u}\n", now_s(),
+	       frr_bmp_type_name(msg->type), msg->len);
+	fflush(stdout);
+}
+
+static void on_bmp_peer_up(void *arg, const struct frr_bmp_msg *msg)
+{
+	const struct frr_bmp_peer_up *up = &msg->u.up;
+	char a[INET6_ADDRSTRLEN], l[INET6_ADDRSTRLEN];
+
+	(void)arg;
+	printf("{\"t\": %.6f, \"event\": \"peer-up\", \"peer\": \"%s\", \"asn\": %u, "
+	       "\"post_policy\": %s, \"local\": \"%s\", \"hold_sent\": %u, \"hold_received\": %u, "
+	       "\"as4\": %s}\n",
+	       now_s(), addr_s(&msg->peer.addr, a, sizeof(a)), msg->peer.asn,
+	       msg->peer.flags & FRR_BMP_PEER_L ? "true" : "false",
+	       addr_s(&up->local, l, sizeof(l)), up->sent.hold, up->received.hold,
+	       up->received.as4 ? "true" : "false");
+	fflush(stdout);
+}
+
+static void on_bmp_peer_down(void *arg, const struct frr_bmp_msg *msg)
+{
+	const struct frr_bmp_peer_down *d = &msg->u.down;
+	char a[INET6_ADDRSTRLEN];
+
+	(void)arg;
+	printf("{\"t\": %.6f, \"event\": \"peer-down\", \"peer\": \"%s\", \"reason\": %u, "
+	       "\"code\": %u, \"subcode\": %u, \"fsm_event\": %u}\n",
+	       now_s(), addr_s(&msg->peer.addr, a, sizeof(a)), d->reason, d->code, d->subcode,
+	       d->fsm_event);
+	fflush(stdout);
+}
+
+static void on_bmp_route(void *arg, const struct frr_bmp_peer *peer, const struct frr_bmp_prefix *p,
+			 bool announced, const struct frr_bmp_update *u)
+{
+	char a[INET6_ADDRSTRLEN], pfx[INET6_ADDRSTRLEN], nh[INET6_ADDRSTRLEN], path[512];
+	const struct frr_addr *hop = p->addr.family == AF_INET6 ? &u->mp_next_hop : &u->next_hop;
+
+	(void)arg;
+	frr_bmp_as_path_str(u, path, sizeof(path));
+	printf("{\"t\": %.6f, \"event\": \"route\", \"peer\": \"%s\", \"prefix\": \"%s/%u\", "
+	       "\"announced\": %s, \"post_policy\": %s, \"as_path\": \"%s\", \"next_hop\": \"%s\"}\n",
+	       now_s(), addr_s(&peer->addr, a, sizeof(a)), addr_s(&p->addr, pfx, sizeof(pfx)),
+	       p->len, announced ? "true" : "false",
+	       peer->flags & FRR_BMP_PEER_L ? "true" : "false", path,
+	       announced && hop->family != 0 ? addr_s(hop, nh, sizeof(nh)) : "");
+	fflush(stdout);
+}
+
+static void on_bmp_closed(void *arg, int error)
+{
+	(void)arg;
+	printf("{\"t\": %.6f, \"event\": \"closed\", \"error\": %d}\n", now_s(), -error);
+	fflush(stdout);
+}
+
+static const struct frr_bmp_station_ops bmp_ops = {
+	.message = on_bmp_message,
+	.peer_up = on_bmp_peer_up,
+	.peer_down = on_bmp_peer_down,
+	.route = on_bmp_route,
+	.closed = on_bmp_closed,
+};
+
+static int cmd_bmp(int argc, char **argv)
+{
+	struct bmp_tool tool = { .capture = argc > 3 ? argv[3] : NULL };
+	struct frr_bmp_station *st = NULL;
+	sigset_t mask;
+	sd_event *e = NULL;
+	int r;
+
+	if (argc != 3 && argc != 4)
+		return 2;
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	r = sd_event_default(&e);
+	if (r >= 0)
+		r = sd_event_add_signal(e, NULL, SIGTERM, NULL, NULL);
+	if (r >= 0)
+		r = sd_event_add_signal(e, NULL, SIGINT, NULL, NULL);
+	if (r >= 0)
+		r = frr_bmp_station_new(e, argv[1], (uint16_t)atoi(argv[2]), &bmp_ops, &tool, &st);
+	if (r >= 0) {
+		printf("{\"t\": %.6f, \"event\": \"listening\", \"port\": %u}\n", now_s(),
+		       frr_bmp_station_port(st));
+		fflush(stdout);
+		r = sd_event_loop(e);
+	}
+	if (r < 0)
+		fprintf(stderr, "hgw-frr: bmp: %s\n", strerror(-r));
+	frr_bmp_station_free(st);
+	sd_event_unref(e);
+	return r < 0 ? 1 : 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: hgw-frr render INTENT | delta OLD NEW |\n"
 			"       hgw-frr [-d RUNDIR] [-p PREV] apply INTENT |\n"
-			"       hgw-frr [-d RUNDIR] owned DAEMON | show VIEW | raw DAEMON CMD\n");
+			"       hgw-frr [-d RUNDIR] owned DAEMON | show VIEW | raw DAEMON CMD |\n"
+			"       hgw-frr bmp ADDRESS PORT [CAPTURE_DIR]\n");
 }
 
 int main(int argc, char **argv)
@@ -323,6 +476,8 @@ int main(int argc, char **argv)
 		r = cmd_show(&client, argc, argv);
 	else if (strcmp(argv[0], "raw") == 0)
 		r = cmd_raw(&client, argc, argv);
+	else if (strcmp(argv[0], "bmp") == 0)
+		r = cmd_bmp(argc, argv);
 	frr_client_clear(&client);
 	if (r == 2)
 		usage();

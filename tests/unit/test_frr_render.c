@@ -305,6 +305,54 @@ static void test_owned(void **state)
 	frr_conf_clear(&owned);
 }
 
+/* bgpd 8.4's running config with our BMP target and the operator's (as bgpd prints them). */
+static const char running_bmp[] =
+	"router bgp 65010\n"
+	" !\n"
+	" bmp targets OPS\n"
+	"  bmp connect 203.0.113.9 port 5000 min-retry 30000 max-retry 720000\n"
+	" exit\n"
+	" !\n"
+	" bmp targets HGW-STATION\n"
+	"  bmp stats interval 1000\n"
+	"  bmp monitor ipv4 unicast pre-policy\n"
+	"  bmp connect 127.0.0.1 port 11019 min-retry 100 max-retry 1000\n"
+	" exit\n"
+	"!\n"
+	"exit\n";
+
+static void test_owned_bmp(void **state)
+{
+	struct frr_conf owned, none;
+	struct frr_batch batch;
+	char *text;
+
+	(void)state;
+	frr_conf_init(&owned);
+	frr_conf_init(&none);
+	assert_int_equal(frr_conf_parse_owned(running_bmp, sizeof(running_bmp) - 1, FRR_BGPD, NULL,
+					      0, &owned),
+			 0);
+	text = frr_conf_to_string(&owned);
+	assert_string_equal(text,
+			    "router bgp 65010\n"
+			    " bmp targets HGW-STATION\n"
+			    "  bmp stats interval 1000\n"
+			    "  bmp monitor ipv4 unicast pre-policy\n"
+			    "  bmp connect 127.0.0.1 port 11019 min-retry 100 max-retry 1000\n"
+			    " exit\n"
+			    "exit\n"
+			    "!\n");
+	free(text);
+	/* the whole target goes with one line; the operator's stays */
+	frr_batch_init(&batch);
+	assert_int_equal(frr_delta(&owned, &none, FRR_BGPD, &batch), 0);
+	assert_int_equal(batch.n, 3);
+	assert_string_equal(batch.lines[1], "no bmp targets HGW-STATION");
+	frr_batch_clear(&batch);
+	frr_conf_clear(&owned);
+}
+
 static void test_parse_refused(void **state)
 {
 	struct frr_conf owned;
@@ -372,6 +420,23 @@ static void test_refused_intents(void **state)
 		"{\"address\":\"169.254.21.2\",\"class\":\"VPN\"}]}",
 		"defined twice");
 	refused("{\"classes\":[{\"name\":\"VPN\"}]}", "needs the local asn");
+	refused("{\"bmp\":{\"name\":\"S\",\"address\":\"127.0.0.1\",\"port\":1}}",
+		"needs the local asn");
+	refused("{" BASE ",\"bmp\":{\"name\":\"S\",\"address\":\"127.0.0.1\"}}",
+		"needs an address and a port");
+	refused("{" BASE ",\"bmp\":{\"name\":\"S\",\"address\":\"x\",\"port\":1}}",
+		"not an IPv4 or IPv6 address");
+	refused("{" BASE ",\"bmp\":{\"name\":\"S S\",\"address\":\"127.0.0.1\",\"port\":1}}",
+		"BMP target name");
+	refused("{" BASE ",\"bmp\":{\"name\":\"S\",\"address\":\"127.0.0.1\",\"port\":1,"
+		"\"pre_policy\":false}}",
+		"monitors nothing");
+	refused("{" BASE ",\"bmp\":{\"name\":\"S\",\"address\":\"127.0.0.1\",\"port\":1,"
+		"\"min_retry\":2000,\"max_retry\":1000}}",
+		"min_retry not above max_retry");
+	refused("{" BASE ",\"bmp\":{\"name\":\"S\",\"address\":\"127.0.0.1\",\"port\":1,"
+		"\"mirror\":true}}",
+		"mirror");
 }
 
 int main(void)
@@ -380,7 +445,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_render_golden),	cmocka_unit_test(test_delta_golden),
 		cmocka_unit_test(test_owned),		cmocka_unit_test(test_parse_refused),
-		cmocka_unit_test(test_refused_intents),
+		cmocka_unit_test(test_refused_intents), cmocka_unit_test(test_owned_bmp),
 	};
 
 	snprintf(golden_dir, sizeof(golden_dir), "%s/golden/frr", src ? src : "tests/unit");
