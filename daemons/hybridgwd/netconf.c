@@ -20,6 +20,8 @@
 
 #include "log.h"
 #include "nc/nc.h"
+#include "nc/nc_acm.h"
+#include "nc/nc_notif.h"
 #include "netconf.h"
 #include "util.h"
 
@@ -27,6 +29,14 @@
 #define HELLO_TIMEOUT_S 10
 /* RPCs handled per readable event, so that one busy client cannot starve the loop. */
 #define RPCS_PER_EVENT 8
+/* How long a notification may wait for a client's socket before that client misses it. */
+#define NOTIF_SEND_TIMEOUT_MS 1000
+/*
+ * RFC 5277's notifications and nc-notifications are not in yuma's ietf/ directory, and
+ * notifications imports yuma-ncx (for an extension) from netconfcentral/.
+ */
+#define IETF_DERIVED_YANG_DIR "/usr/share/yuma/modules/ietf-derived"
+#define NETCONFCENTRAL_YANG_DIR "/usr/share/yuma/modules/netconfcentral"
 
 struct client {
 	struct netconf *nc;
@@ -36,8 +46,35 @@ struct client {
 	sd_event_source *timer;	 /* <hello> timeout */
 	int fd;
 	uint32_t sid;
+	uid_t uid;
+	enum hgw_nc_role role;
+	bool subscribed; /* to the NETCONF stream */
 	char user[64];
 	struct client *next;
+};
+
+/*
+ * A confirmed commit waiting for its confirmation (RFC 6241 8.4).  rollback is running as
+ * it was before the first confirmed commit of the series (NULL: empty), which a timeout,
+ * a cancel-commit or the loss of the issuing session restores.
+ */
+struct confirm {
+	bool pending;
+	struct lyd_node *rollback;
+	uint32_t sid;	  /* the issuing session; 0 once persist made it outlive it */
+	char *persist_id; /* NULL: without persist */
+	sd_event_source *timer;
+};
+
+/*
+ * A notification waiting to be sent.  Sending happens after the RPC being handled has
+ * been answered (a commit's netconf-config-change must not write into the session whose
+ * reply libnetconf2 is still producing), from a defer source of the loop.
+ */
+struct notif {
+	struct lyd_node *tree[2]; /* [0] for admin, [1] for operator; NULL: nothing to send */
+	char *eventtime;
+	struct notif *next;
 };
 
 struct netconf {
@@ -48,6 +85,13 @@ struct netconf {
 	struct ly_ctx *ctx;
 	struct hgw_nc_ds *ds;
 	uint32_t lock_sid[3]; /* by enum hgw_nc_datastore; 0: unlocked */
+	char users_path[4096];
+	struct confirm confirm;
+	struct client *actor;	/* whose RPC is being handled; NULL: the server's own doing */
+	struct notif *notifs;	/* queued, oldest first */
+	sd_event_source *flush; /* defer source that sends them */
+	sd_event_source *hook_source;
+	int hook_fd;
 	struct client *clients;
 	unsigned nclients;
 	bool initialized; /* nc_server_init() done */
@@ -156,7 +200,8 @@ static struct lyd_node *to_nc_err(const struct hgw_nc_error *e, uint32_t sid)
 	}
 	if (err == NULL)
 		return NULL;
-	nc_err_set_msg(err, e->message, "en");
+	if (e->message != NULL) /* NULL only after scrub_errors() ran out of memory */
+		nc_err_set_msg(err, e->message, "en");
 	if (e->app_tag != NULL)
 		nc_err_set_app_tag(err, e->app_tag);
 	if (e->path != NULL)
@@ -186,10 +231,49 @@ static struct nc_server_reply *error_reply(struct hgw_nc_errors *errs, uint32_t 
 	return reply;
 }
 
-static struct nc_server_reply *result_reply(int r, struct hgw_nc_errors *errs)
+/* Whether text quotes a secret of any datastore. */
+static bool mentions_secret(const char *text)
+{
+	static const enum hgw_nc_datastore all[] = { HGW_NC_RUNNING, HGW_NC_CANDIDATE,
+						     HGW_NC_STARTUP };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(all); i++)
+		if (hgw_nc_acm_mentions_secret(hgw_nc_ds_tree(server->ds, all[i]), text))
+			return true;
+	return false;
+}
+
+/*
+ * The second line of defence (nc_acm.h): an error for a role that may not read the keys
+ * loses any message or path that quotes one.
+ */
+static void scrub_errors(const struct client *c, struct hgw_nc_errors *errs)
+{
+	struct hgw_nc_error *e;
+	size_t i;
+
+	if (c->role == HGW_NC_ROLE_ADMIN)
+		return;
+	for (i = 0; i < errs->n; i++) {
+		e = &errs->v[i];
+		if (mentions_secret(e->path)) {
+			free(e->path);
+			e->path = NULL;
+		}
+		if (mentions_secret(e->message)) {
+			free(e->message);
+			e->message = strdup("The error concerns data your role may not read.");
+		}
+	}
+}
+
+static struct nc_server_reply *result_reply(const struct client *c, int r,
+					    struct hgw_nc_errors *errs)
 {
 	if (r == 0 && errs->n == 0)
 		return nc_server_reply_ok();
+	scrub_errors(c, errs);
 	return error_reply(errs, 0);
 }
 
@@ -201,7 +285,46 @@ static struct nc_server_reply *fail(enum hgw_nc_tag tag, const char *msg)
 	return error_reply(&errs, 0);
 }
 
+/* RFC 8341 3.4.4: an operation the role may not use is refused with access-denied. */
+static struct nc_server_reply *denied(const struct lyd_node *rpc, const struct client *c)
+{
+	struct lyd_node *err = nc_err(server->ctx, NC_ERR_ACCESS_DENIED, NC_ERR_TYPE_PROT);
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "The %s role may not use %s.", hgw_nc_role_name(c->role),
+		 LYD_NAME(rpc));
+	log_info("NETCONF session %u of %s: %s denied (role %s)", c->sid, c->user, LYD_NAME(rpc),
+		 hgw_nc_role_name(c->role));
+	if (err == NULL)
+		return fail(HGW_NC_ERR_ACCESS_DENIED, msg);
+	nc_err_set_msg(err, msg, "en");
+	return nc_server_reply_err(err);
+}
+
 /* <rpc-reply><data>tree</data></rpc-reply>; tree is consumed. */
+/* RFC 6243: the <with-defaults> of <get> or <get-config>; explicit, the basic mode, if absent. */
+static NC_WD_MODE wd_param(const struct lyd_node *rpc)
+{
+	static const struct {
+		const char *name;
+		NC_WD_MODE mode;
+	} modes[] = {
+		{ "report-all", NC_WD_ALL },
+		{ "report-all-tagged", NC_WD_ALL_TAG },
+		{ "trim", NC_WD_TRIM },
+	};
+	struct lyd_node *n = NULL;
+	size_t i;
+
+	if (lyd_find_path(rpc, "ietf-netconf-with-defaults:with-defaults", 0, &n) != LY_SUCCESS)
+		return NC_WD_EXPLICIT;
+	for (i = 0; i < ARRAY_SIZE(modes); i++)
+		if (!strcmp(lyd_get_value(n), modes[i].name))
+			return modes[i].mode;
+	return NC_WD_EXPLICIT;
+}
+
+/* libnetconf2 prints the reply in the with-defaults mode, from the nodes' default flags. */
 static struct nc_server_reply *data_reply(const struct lyd_node *rpc, struct lyd_node *tree)
 {
 	struct lyd_node *out = NULL;
@@ -212,7 +335,7 @@ static struct nc_server_reply *data_reply(const struct lyd_node *rpc, struct lyd
 		lyd_free_tree(out);
 		return fail(HGW_NC_ERR_RESOURCE_DENIED, "Out of memory.");
 	}
-	return nc_server_reply_data(out, NC_WD_EXPLICIT, NC_PARAMTYPE_FREE);
+	return nc_server_reply_data(out, wd_param(rpc), NC_PARAMTYPE_FREE);
 }
 
 /*
@@ -328,10 +451,173 @@ static void release_locks(uint32_t sid)
 }
 
 /*
+ * Notifications (RFC 5277: the NETCONF stream, no replay)
+ */
+
+static bool any_subscriber(void)
+{
+	const struct client *c;
+
+	for (c = server->clients; c != NULL; c = c->next)
+		if (c->subscribed)
+			return true;
+	return false;
+}
+
+static void notif_free(struct notif *n)
+{
+	if (n == NULL)
+		return;
+	lyd_free_tree(n->tree[0]);
+	lyd_free_tree(n->tree[1]);
+	free(n->eventtime);
+	free(n);
+}
+
+static void send_notif(const struct notif *n)
+{
+	struct nc_server_notif *msg;
+	struct lyd_node *tree;
+	struct client *c;
+
+	for (c = server->clients; c != NULL; c = c->next) {
+		tree = n->tree[c->role == HGW_NC_ROLE_ADMIN ? 0 : 1];
+		if (!c->subscribed || tree == NULL)
+			continue;
+		msg = nc_server_notif_new(tree, n->eventtime, NC_PARAMTYPE_CONST);
+		if (msg == NULL)
+			continue;
+		if (nc_server_notif_send(c->session, msg, NOTIF_SEND_TIMEOUT_MS) != NC_MSG_NOTIF)
+			log_info("NETCONF session %u of %s missed a %s notification", c->sid,
+				 c->user, LYD_NAME(tree));
+		nc_server_notif_free(msg);
+	}
+}
+
+static int on_flush(sd_event_source *source, void *userdata)
+{
+	struct netconf *nc = userdata;
+	struct notif *n;
+
+	(void)source;
+	while ((n = nc->notifs) != NULL) {
+		nc->notifs = n->next;
+		send_notif(n);
+		notif_free(n);
+	}
+	return 0;
+}
+
+/*
+ * Queue an event for the subscribers.  full is what admin sessions get; restricted what
+ * operator sessions get (NULL: full without what they may not read).  Both are consumed.
+ */
+static int queue_notif(struct lyd_node *full, struct lyd_node *restricted)
+{
+	bool derive = restricted == NULL;
+	struct timespec now;
+	struct notif *n, **tail;
+
+	if (full == NULL || !any_subscriber()) {
+		lyd_free_tree(full);
+		lyd_free_tree(restricted);
+		return 0;
+	}
+	n = calloc(1, sizeof(*n));
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (n == NULL || ly_time_ts2str(&now, &n->eventtime) != LY_SUCCESS ||
+	    (derive && lyd_dup_single(full, NULL, LYD_DUP_RECURSIVE, &restricted) != LY_SUCCESS)) {
+		if (n != NULL)
+			free(n->eventtime);
+		free(n);
+		lyd_free_tree(full);
+		lyd_free_tree(restricted);
+		return -ENOMEM;
+	}
+	if (derive)
+		hgw_nc_acm_strip(&restricted);
+	n->tree[0] = full;
+	n->tree[1] = restricted;
+	for (tail = &server->notifs; *tail != NULL; tail = &(*tail)->next)
+		;
+	*tail = n;
+	return sd_event_source_set_enabled(server->flush, SD_EVENT_ONESHOT);
+}
+
+/* netconf-config-change, for admins with every edit, for operators without the keys'. */
+static void notify_config_change(const struct lyd_node *from, const struct lyd_node *to)
+{
+	const struct client *by = server->actor;
+	struct lyd_node *full = NULL, *restricted = NULL;
+	const char *user = by != NULL ? by->user : NULL;
+	uint32_t sid = by != NULL ? by->sid : 0;
+
+	if (!any_subscriber())
+		return;
+	if (hgw_nc_notif_config_change(server->ctx, from, to, user, sid, false, &full) < 0 ||
+	    hgw_nc_notif_config_change(server->ctx, from, to, user, sid, true, &restricted) < 0) {
+		lyd_free_tree(full);
+		log_warn("cannot build a netconf-config-change notification: subscribers miss it");
+		return;
+	}
+	queue_notif(full, restricted);
+}
+
+/*
+ * A notification of the model: r is what building it returned (-EINVAL: a value the
+ * model refuses), event the tree (consumed).
+ */
+static int notify(int r, struct lyd_node *event, const char *what)
+{
+	if (r == 0 && (r = queue_notif(event, NULL)) == 0)
+		return 0;
+	log_warn("NETCONF %s notification not sent: %s", what,
+		 r == -EINVAL ? "a value does not fit yang/hybridgw.yang" : strerror(-r));
+	return r;
+}
+
+int netconf_notify_tunnel(struct netconf *nc, const char *connection, const char *gateway,
+			  const char *state, const char *reason)
+{
+	struct lyd_node *event = NULL;
+	int r;
+
+	if (nc == NULL)
+		return 0;
+	r = hgw_nc_notif_tunnel(nc->ctx, connection, gateway, state, reason, &event);
+	return notify(r, event, "tunnel-state-change");
+}
+
+int netconf_notify_bgp_peer(struct netconf *nc, const char *peer_address, const char *path_class,
+			    const char *path, const char *old_state, const char *new_state)
+{
+	struct lyd_node *event = NULL;
+	int r;
+
+	if (nc == NULL)
+		return 0;
+	r = hgw_nc_notif_bgp_peer(nc->ctx, peer_address, path_class, path, old_state, new_state,
+				  &event);
+	return notify(r, event, "bgp-peer-state-change");
+}
+
+int netconf_notify_path_switch(struct netconf *nc, const char *from_path, const char *to_path,
+			       const char *reason, uint64_t duration_us)
+{
+	struct lyd_node *event = NULL;
+	int r;
+
+	if (nc == NULL)
+		return 0;
+	r = hgw_nc_notif_path_switch(nc->ctx, from_path, to_path, reason, duration_us, &event);
+	return notify(r, event, "path-switch");
+}
+
+/*
  * RPC handlers, one per operation
  */
 
-typedef struct nc_server_reply *(*rpc_handler)(struct lyd_node *rpc, uint32_t sid);
+typedef struct nc_server_reply *(*rpc_handler)(struct lyd_node *rpc, struct client *c);
 
 static struct lyd_node *select_xpath(const struct lyd_node *tree, const char *xpath, int *err)
 {
@@ -359,13 +645,42 @@ static struct lyd_node *select_xpath(const struct lyd_node *tree, const char *xp
 	return res;
 }
 
+/*
+ * For report-all: only running is validated, so only it holds its default nodes; the
+ * other datastores get theirs here, before a filter may select them.  Only hybridgw's:
+ * the defaults of ietf-netconf-acm (which validation adds to running) would claim a NACM
+ * configuration this server does not have.
+ */
+static int add_defaults(struct lyd_node **tree)
+{
+	const struct lys_module *hgw = ly_ctx_get_module_implemented(server->ctx, HGW_NC_MODULE);
+	struct lyd_node *n, *next;
+
+	LY_LIST_FOR_SAFE(*tree, next, n)
+	{
+		if ((n->flags & LYD_DEFAULT) && lyd_owner_module(n) != hgw) {
+			if (n == *tree)
+				*tree = next;
+			lyd_free_tree(n);
+		}
+	}
+	if (lyd_new_implicit_module(tree, hgw, LYD_IMPLICIT_NO_STATE, NULL) != LY_SUCCESS)
+		return -ENOMEM;
+	return 0;
+}
+
 /* The tree filtered by the RPC's <filter> (tree is consumed). */
 static struct nc_server_reply *filtered_reply(const struct lyd_node *rpc, struct lyd_node *tree)
 {
 	struct lyd_node *filter = NULL, *res;
 	struct lyd_meta *type, *select;
+	NC_WD_MODE wd = wd_param(rpc);
 	int err;
 
+	if ((wd == NC_WD_ALL || wd == NC_WD_ALL_TAG) && add_defaults(&tree) < 0) {
+		lyd_free_all(tree);
+		return fail(HGW_NC_ERR_RESOURCE_DENIED, "Out of memory.");
+	}
 	if (lyd_find_path(rpc, "filter", 0, &filter) != LY_SUCCESS)
 		return data_reply(rpc, tree);
 	type = lyd_find_meta(filter->meta, NULL, "ietf-netconf:type");
@@ -386,33 +701,40 @@ static struct nc_server_reply *filtered_reply(const struct lyd_node *rpc, struct
 	return data_reply(rpc, res);
 }
 
-static struct nc_server_reply *dup_reply(const struct lyd_node *rpc, const struct lyd_node *tree)
+/* What the client's role may not read goes before any filter sees the tree. */
+static void hide(const struct client *c, struct lyd_node **tree)
+{
+	if (c->role != HGW_NC_ROLE_ADMIN)
+		hgw_nc_acm_strip(tree);
+}
+
+static struct nc_server_reply *dup_reply(const struct lyd_node *rpc, const struct lyd_node *tree,
+					 const struct client *c)
 {
 	struct lyd_node *copy = NULL;
 
 	if (tree != NULL && lyd_dup_siblings(tree, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS,
 					     &copy) != LY_SUCCESS)
 		return fail(HGW_NC_ERR_RESOURCE_DENIED, "Out of memory.");
+	hide(c, &copy);
 	return filtered_reply(rpc, copy);
 }
 
-static struct nc_server_reply *rpc_get_config(struct lyd_node *rpc, uint32_t sid)
+static struct nc_server_reply *rpc_get_config(struct lyd_node *rpc, struct client *c)
 {
 	enum hgw_nc_datastore ds;
 
-	(void)sid;
 	if (datastore_param(rpc, "source", &ds) < 0)
 		return fail(HGW_NC_ERR_INVALID_VALUE, "Unsupported source datastore.");
-	return dup_reply(rpc, hgw_nc_ds_tree(server->ds, ds));
+	return dup_reply(rpc, hgw_nc_ds_tree(server->ds, ds), c);
 }
 
 /* Running and the YANG library (YANG 1.1 modules are announced only there). */
-static struct nc_server_reply *rpc_get(struct lyd_node *rpc, uint32_t sid)
+static struct nc_server_reply *rpc_get(struct lyd_node *rpc, struct client *c)
 {
 	const struct lyd_node *running = hgw_nc_ds_tree(server->ds, HGW_NC_RUNNING);
 	struct lyd_node *tree = NULL, *yanglib = NULL;
 
-	(void)sid;
 	if ((running != NULL &&
 	     lyd_dup_siblings(running, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &tree) !=
 		     LY_SUCCESS) ||
@@ -421,11 +743,12 @@ static struct nc_server_reply *rpc_get(struct lyd_node *rpc, uint32_t sid)
 		lyd_free_all(tree);
 		return fail(HGW_NC_ERR_RESOURCE_DENIED, "Out of memory.");
 	}
+	hide(c, &tree);
 	lyd_insert_sibling(tree, yanglib, &tree);
 	return filtered_reply(rpc, tree);
 }
 
-static struct nc_server_reply *rpc_edit_config(struct lyd_node *rpc, uint32_t sid)
+static struct nc_server_reply *rpc_edit_config(struct lyd_node *rpc, struct client *c)
 {
 	struct hgw_nc_errors errs = { 0 };
 	struct hgw_nc_edit_options opts;
@@ -436,7 +759,7 @@ static struct nc_server_reply *rpc_edit_config(struct lyd_node *rpc, uint32_t si
 
 	if (datastore_param(rpc, "target", &ds) < 0)
 		return fail(HGW_NC_ERR_INVALID_VALUE, "Unsupported target datastore.");
-	if ((locked = check_lock(ds, sid)) != NULL)
+	if ((locked = check_lock(ds, c->sid)) != NULL)
 		return locked;
 	if (edit_options(rpc, &opts) < 0)
 		return fail(HGW_NC_ERR_INVALID_VALUE, "Invalid default-operation.");
@@ -445,10 +768,10 @@ static struct nc_server_reply *rpc_edit_config(struct lyd_node *rpc, uint32_t si
 			    "Only inline <config> is supported.");
 	r = hgw_nc_edit_config(server->ds, ds, xml, &opts, &errs);
 	free(xml);
-	return result_reply(r, &errs);
+	return result_reply(c, r, &errs);
 }
 
-static struct nc_server_reply *rpc_copy_config(struct lyd_node *rpc, uint32_t sid)
+static struct nc_server_reply *rpc_copy_config(struct lyd_node *rpc, struct client *c)
 {
 	struct hgw_nc_errors errs = { 0 };
 	struct nc_server_reply *locked;
@@ -458,7 +781,7 @@ static struct nc_server_reply *rpc_copy_config(struct lyd_node *rpc, uint32_t si
 
 	if (datastore_param(rpc, "target", &target) < 0)
 		return fail(HGW_NC_ERR_INVALID_VALUE, "Unsupported target datastore.");
-	if ((locked = check_lock(target, sid)) != NULL)
+	if ((locked = check_lock(target, c->sid)) != NULL)
 		return locked;
 	if (datastore_param(rpc, "source", &source) == 0) {
 		r = hgw_nc_copy_config(server->ds, target, source, &errs);
@@ -468,10 +791,10 @@ static struct nc_server_reply *rpc_copy_config(struct lyd_node *rpc, uint32_t si
 	} else {
 		return fail(HGW_NC_ERR_INVALID_VALUE, "Unsupported source.");
 	}
-	return result_reply(r, &errs);
+	return result_reply(c, r, &errs);
 }
 
-static struct nc_server_reply *rpc_delete_config(struct lyd_node *rpc, uint32_t sid)
+static struct nc_server_reply *rpc_delete_config(struct lyd_node *rpc, struct client *c)
 {
 	struct hgw_nc_errors errs = { 0 };
 	struct nc_server_reply *locked;
@@ -480,20 +803,19 @@ static struct nc_server_reply *rpc_delete_config(struct lyd_node *rpc, uint32_t 
 
 	if (datastore_param(rpc, "target", &ds) < 0)
 		return fail(HGW_NC_ERR_INVALID_VALUE, "Unsupported target datastore.");
-	if ((locked = check_lock(ds, sid)) != NULL)
+	if ((locked = check_lock(ds, c->sid)) != NULL)
 		return locked;
 	r = hgw_nc_delete_config(server->ds, ds, &errs);
-	return result_reply(r, &errs);
+	return result_reply(c, r, &errs);
 }
 
-static struct nc_server_reply *rpc_validate(struct lyd_node *rpc, uint32_t sid)
+static struct nc_server_reply *rpc_validate(struct lyd_node *rpc, struct client *c)
 {
 	struct hgw_nc_errors errs = { 0 };
 	enum hgw_nc_datastore ds;
 	char *xml;
 	int r;
 
-	(void)sid;
 	if (datastore_param(rpc, "source", &ds) == 0) {
 		r = hgw_nc_validate(server->ds, ds, &errs);
 	} else if (anyxml_param(rpc, "source/config", &xml) == 0) {
@@ -502,36 +824,237 @@ static struct nc_server_reply *rpc_validate(struct lyd_node *rpc, uint32_t sid)
 	} else {
 		return fail(HGW_NC_ERR_INVALID_VALUE, "Unsupported source.");
 	}
-	return result_reply(r, &errs);
+	return result_reply(c, r, &errs);
 }
 
-static struct nc_server_reply *rpc_commit(struct lyd_node *rpc, uint32_t sid)
+/*
+ * Confirmed commit (RFC 6241 8.4, :confirmed-commit:1.1)
+ */
+
+static void confirm_clear(void)
 {
-	struct hgw_nc_errors errs = { 0 };
-	struct nc_server_reply *locked;
+	struct confirm *cc = &server->confirm;
+
+	cc->timer = sd_event_source_disable_unref(cc->timer);
+	lyd_free_all(cc->rollback);
+	cc->rollback = NULL;
+	free(cc->persist_id);
+	cc->persist_id = NULL;
+	cc->sid = 0;
+	cc->pending = false;
+}
+
+/*
+ * Running becomes what it was before the confirmed commit, through the apply callback as
+ * any commit does: the system follows the configuration back.  If that fails, running
+ * keeps the unconfirmed configuration and the series stays pending, so that the operator
+ * can still confirm, or cancel once the cause is fixed.
+ */
+static int confirm_rollback(const char *why, struct hgw_nc_errors *errs)
+{
+	struct confirm *cc = &server->confirm;
+	size_t before = errs->n, i;
 	int r;
 
-	/* <confirmed/> and <persist-id> cannot arrive: the confirmed-commit feature is off */
-	(void)rpc;
-	if ((locked = check_lock(HGW_NC_RUNNING, sid)) != NULL ||
-	    (locked = check_lock(HGW_NC_CANDIDATE, sid)) != NULL)
-		return locked;
-	r = hgw_nc_commit(server->ds, &errs);
-	return result_reply(r, &errs);
+	r = hgw_nc_replace_running(server->ds, cc->rollback, errs);
+	if (r < 0) {
+		for (i = before; i < errs->n; i++)
+			log_err("rolling back the confirmed commit (%s) failed: %s", why,
+				errs->v[i].message);
+		return r;
+	}
+	log_notice("confirmed commit %s: running rolled back to the configuration before it", why);
+	confirm_clear();
+	return 0;
 }
 
-static struct nc_server_reply *rpc_discard_changes(struct lyd_node *rpc, uint32_t sid)
+/*
+ * A rollback that nobody asked for failed: running keeps the unconfirmed configuration
+ * and any admin session may now confirm or cancel the series (its own session may be
+ * gone, and no timer is left to retry).
+ */
+static void orphan_confirm(void)
+{
+	server->confirm.sid = 0;
+	free(server->confirm.persist_id);
+	server->confirm.persist_id = NULL;
+	log_err("running keeps the unconfirmed configuration: any admin session may confirm it "
+		"(commit) or retry the rollback (cancel-commit)");
+}
+
+static int on_confirm_timeout(sd_event_source *source, uint64_t usec, void *userdata)
+{
+	struct hgw_nc_errors errs = { 0 };
+
+	(void)source;
+	(void)usec;
+	(void)userdata;
+	server->confirm.timer = sd_event_source_disable_unref(server->confirm.timer);
+	if (confirm_rollback("not confirmed in time", &errs) < 0)
+		orphan_confirm();
+	hgw_nc_errors_clear(&errs);
+	return 0;
+}
+
+/*
+ * Whether the client may confirm, extend or cancel the pending series: with persist only
+ * by naming its persist-id (from any session), without only from the issuing session.
+ * NULL if it may (or nothing is pending and no persist-id was given).
+ */
+static struct nc_server_reply *check_confirm_owner(const struct client *c, const char *persist_id)
+{
+	const struct confirm *cc = &server->confirm;
+	char msg[128];
+
+	if (!cc->pending)
+		return persist_id == NULL ?
+			       NULL :
+			       fail(HGW_NC_ERR_INVALID_VALUE,
+				    "No confirmed commit with that persist-id is pending.");
+	if (cc->persist_id != NULL) {
+		if (persist_id == NULL || strcmp(persist_id, cc->persist_id) != 0)
+			return fail(HGW_NC_ERR_INVALID_VALUE,
+				    "A confirmed commit with persist is pending: give its "
+				    "persist-id to confirm or cancel it.");
+		return NULL;
+	}
+	if (persist_id != NULL)
+		return fail(
+			HGW_NC_ERR_INVALID_VALUE,
+			"The pending confirmed commit was given no persist: confirm or cancel it "
+			"from its session, without persist-id.");
+	if (cc->sid != 0 && cc->sid != c->sid) {
+		snprintf(msg, sizeof(msg),
+			 "Session %u has a confirmed commit pending: only it can confirm or cancel "
+			 "it.",
+			 cc->sid);
+		return fail(HGW_NC_ERR_IN_USE, msg);
+	}
+	return NULL;
+}
+
+struct commit_params {
+	bool confirmed;
+	uint32_t timeout_s;
+	const char *persist;
+	const char *persist_id;
+};
+
+static int commit_params(const struct lyd_node *rpc, struct commit_params *p)
+{
+	const char *v;
+	char *end;
+	unsigned long t;
+
+	p->confirmed = lyd_find_path(rpc, "confirmed", 0, NULL) == LY_SUCCESS;
+	p->timeout_s = 600; /* RFC 6241 8.4.5.1 */
+	p->persist = leaf_param(rpc, "persist");
+	p->persist_id = leaf_param(rpc, "persist-id");
+	if ((v = leaf_param(rpc, "confirm-timeout")) != NULL) {
+		errno = 0;
+		t = strtoul(v, &end, 10);
+		if (errno != 0 || *end != '\0' || t == 0 || t > UINT32_MAX)
+			return -EINVAL;
+		p->timeout_s = (uint32_t)t;
+	}
+	return 0;
+}
+
+/* A confirmed commit, first of a series or follow-up: commit and (re)arm the timer. */
+static struct nc_server_reply *confirmed_commit(struct client *c, const struct commit_params *p)
+{
+	struct confirm *cc = &server->confirm;
+	const struct lyd_node *running = hgw_nc_ds_tree(server->ds, HGW_NC_RUNNING);
+	struct hgw_nc_errors errs = { 0 };
+	struct lyd_node *before = NULL;
+	char *persist = NULL;
+	int r;
+
+	if ((p->persist != NULL && (persist = strdup(p->persist)) == NULL) ||
+	    (!cc->pending && running != NULL &&
+	     lyd_dup_siblings(running, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &before) !=
+		     LY_SUCCESS)) {
+		free(persist);
+		return fail(HGW_NC_ERR_RESOURCE_DENIED, "Out of memory.");
+	}
+	cc->timer = sd_event_source_disable_unref(cc->timer);
+	r = sd_event_add_time_relative(server->event, &cc->timer, CLOCK_MONOTONIC,
+				       p->timeout_s * 1000000ULL, 0, on_confirm_timeout, NULL);
+	if (r == 0)
+		r = hgw_nc_commit(server->ds, &errs);
+	if (r < 0) {
+		free(persist);
+		lyd_free_all(before);
+		if (!cc->pending)
+			cc->timer = sd_event_source_disable_unref(cc->timer);
+		/* a failed follow-up leaves the series as it was, with a fresh timeout */
+		return result_reply(c, r, &errs);
+	}
+	if (!cc->pending) {
+		cc->pending = true;
+		cc->rollback = before;
+	}
+	cc->sid = persist != NULL ? 0 : c->sid;
+	free(cc->persist_id);
+	cc->persist_id = persist;
+	log_info("confirmed commit by session %u of %s: rolled back unless confirmed within %u s%s",
+		 c->sid, c->user, p->timeout_s, persist != NULL ? " (persist)" : "");
+	return nc_server_reply_ok();
+}
+
+static struct nc_server_reply *rpc_commit(struct lyd_node *rpc, struct client *c)
+{
+	struct hgw_nc_errors errs = { 0 };
+	struct nc_server_reply *reply;
+	struct commit_params p;
+	int r;
+
+	if ((reply = check_lock(HGW_NC_RUNNING, c->sid)) != NULL ||
+	    (reply = check_lock(HGW_NC_CANDIDATE, c->sid)) != NULL)
+		return reply;
+	if (commit_params(rpc, &p) < 0)
+		return fail(HGW_NC_ERR_INVALID_VALUE, "Invalid confirm-timeout.");
+	if ((reply = check_confirm_owner(c, p.persist_id)) != NULL)
+		return reply;
+	if (p.confirmed)
+		return confirmed_commit(c, &p);
+	r = hgw_nc_commit(server->ds, &errs);
+	if (r == 0 && server->confirm.pending) {
+		/* the confirming commit: what was committed stays */
+		log_info("confirmed commit confirmed by session %u of %s", c->sid, c->user);
+		confirm_clear();
+	}
+	return result_reply(c, r, &errs);
+}
+
+static struct nc_server_reply *rpc_cancel_commit(struct lyd_node *rpc, struct client *c)
+{
+	struct hgw_nc_errors errs = { 0 };
+	struct nc_server_reply *reply;
+	char why[64];
+	int r;
+
+	if (!server->confirm.pending)
+		return fail(HGW_NC_ERR_OPERATION_FAILED, "No confirmed commit is pending.");
+	if ((reply = check_confirm_owner(c, leaf_param(rpc, "persist-id"))) != NULL)
+		return reply;
+	snprintf(why, sizeof(why), "cancelled by session %u", c->sid);
+	r = confirm_rollback(why, &errs);
+	return result_reply(c, r, &errs);
+}
+
+static struct nc_server_reply *rpc_discard_changes(struct lyd_node *rpc, struct client *c)
 {
 	struct hgw_nc_errors errs = { 0 };
 	struct nc_server_reply *locked;
 
 	(void)rpc;
-	if ((locked = check_lock(HGW_NC_CANDIDATE, sid)) != NULL)
+	if ((locked = check_lock(HGW_NC_CANDIDATE, c->sid)) != NULL)
 		return locked;
-	return result_reply(hgw_nc_discard_changes(server->ds, &errs), &errs);
+	return result_reply(c, hgw_nc_discard_changes(server->ds, &errs), &errs);
 }
 
-static struct nc_server_reply *rpc_lock(struct lyd_node *rpc, uint32_t sid)
+static struct nc_server_reply *rpc_lock(struct lyd_node *rpc, struct client *c)
 {
 	struct hgw_nc_errors errs = { 0 };
 	enum hgw_nc_datastore ds;
@@ -552,50 +1075,154 @@ static struct nc_server_reply *rpc_lock(struct lyd_node *rpc, uint32_t sid)
 				 "first.");
 		return error_reply(&errs, 0);
 	}
-	server->lock_sid[ds] = sid;
+	server->lock_sid[ds] = c->sid;
 	return nc_server_reply_ok();
 }
 
-static struct nc_server_reply *rpc_unlock(struct lyd_node *rpc, uint32_t sid)
+static struct nc_server_reply *rpc_unlock(struct lyd_node *rpc, struct client *c)
 {
 	enum hgw_nc_datastore ds;
 
 	if (datastore_param(rpc, "target", &ds) < 0)
 		return fail(HGW_NC_ERR_INVALID_VALUE, "Unsupported target datastore.");
-	if (server->lock_sid[ds] != sid)
+	if (server->lock_sid[ds] != c->sid)
 		return fail(HGW_NC_ERR_OPERATION_FAILED,
 			    "This session does not hold the lock of that datastore.");
 	server->lock_sid[ds] = 0;
 	return nc_server_reply_ok();
 }
 
-static struct nc_server_reply *rpc_not_yet(struct lyd_node *rpc, uint32_t sid)
+static struct nc_server_reply *rpc_create_subscription(struct lyd_node *rpc, struct client *c)
+{
+	const char *stream = leaf_param(rpc, "stream");
+
+	if (c->subscribed)
+		return fail(HGW_NC_ERR_OPERATION_FAILED, "This session is already subscribed.");
+	if (stream != NULL && strcmp(stream, "NETCONF") != 0)
+		return fail(HGW_NC_ERR_INVALID_VALUE, "The only stream is NETCONF.");
+	if (leaf_param(rpc, "startTime") != NULL || leaf_param(rpc, "stopTime") != NULL)
+		return fail(HGW_NC_ERR_OPERATION_NOT_SUPPORTED,
+			    "Replay is not supported: subscribe without startTime and stopTime.");
+	if (lyd_find_path(rpc, "filter", 0, NULL) == LY_SUCCESS)
+		return fail(HGW_NC_ERR_OPERATION_NOT_SUPPORTED,
+			    "Filters on subscriptions are not implemented yet: subscribe without "
+			    "one.");
+	c->subscribed = true;
+	nc_session_inc_notif_status(c->session);
+	log_info("NETCONF session %u of %s subscribed to the NETCONF stream", c->sid, c->user);
+	return nc_server_reply_ok();
+}
+
+/*
+ * RFC 6022 3.1, instead of libnetconf2's own, which answers garbage with libyang 2.1.30
+ * (NETCONF-FACTS.md): a module or submodule of the context, as YANG or YIN.
+ */
+static struct nc_server_reply *rpc_get_schema(struct lyd_node *rpc, struct client *c)
+{
+	const char *id = leaf_param(rpc, "identifier"), *version = leaf_param(rpc, "version");
+	const char *format = leaf_param(rpc, "format");
+	LYS_OUTFORMAT out = LYS_OUT_YANG;
+	const struct lysp_submodule *sub = NULL;
+	const struct lys_module *mod;
+	struct lyd_node *reply = NULL;
+	struct ly_out *o = NULL;
+	char *text = NULL;
+	LY_ERR err;
+
+	(void)c;
+	if (version != NULL && *version == '\0')
+		version = NULL;
+	if (format != NULL && strstr(format, "yin") != NULL)
+		out = LYS_OUT_YIN;
+	else if (format != NULL && strstr(format, "yang") == NULL)
+		return fail(HGW_NC_ERR_INVALID_VALUE, "Only the yang and yin formats are served.");
+	mod = version != NULL ? ly_ctx_get_module(server->ctx, id, version) :
+				ly_ctx_get_module_latest(server->ctx, id);
+	if (mod == NULL)
+		sub = version != NULL ? ly_ctx_get_submodule(server->ctx, id, version) :
+					ly_ctx_get_submodule_latest(server->ctx, id);
+	if (mod == NULL && sub == NULL)
+		return fail(HGW_NC_ERR_INVALID_VALUE, "No such schema on this server.");
+	if (mod != NULL) {
+		err = lys_print_mem(&text, mod, out, 0);
+	} else {
+		err = ly_out_new_memory(&text, 0, &o);
+		if (err == LY_SUCCESS)
+			err = lys_print_submodule(o, sub, out, 0, 0);
+		ly_out_free(o, NULL, 0);
+	}
+	/* the text is the anyxml's value (escaped when printed), owned by the reply */
+	if (err != LY_SUCCESS || text == NULL ||
+	    lyd_dup_single(rpc, NULL, 0, &reply) != LY_SUCCESS ||
+	    lyd_new_any(reply, NULL, "data", text, 1, LYD_ANYDATA_STRING, 1, NULL) != LY_SUCCESS) {
+		free(text);
+		lyd_free_tree(reply);
+		return fail(HGW_NC_ERR_OPERATION_FAILED, "Cannot print the schema.");
+	}
+	return nc_server_reply_data(reply, NC_WD_EXPLICIT, NC_PARAMTYPE_FREE);
+}
+
+static void client_free(struct client *c);
+
+/*
+ * RFC 6241 7.9: the other session ends as if its transport had gone: its locks are
+ * released, its candidate changes (when it held the candidate lock) discarded, and its
+ * confirmed commit without persist rolled back.
+ */
+static struct nc_server_reply *rpc_kill_session(struct lyd_node *rpc, struct client *c)
+{
+	const char *v = leaf_param(rpc, "session-id");
+	unsigned long sid = v != NULL ? strtoul(v, NULL, 10) : 0;
+	struct client *victim;
+
+	if (sid == c->sid)
+		return fail(HGW_NC_ERR_INVALID_VALUE,
+			    "A session cannot kill itself: use close-session.");
+	for (victim = server->clients; victim != NULL; victim = victim->next)
+		if (victim->session != NULL && victim->sid == sid)
+			break;
+	if (victim == NULL)
+		return fail(HGW_NC_ERR_INVALID_VALUE, "No such session.");
+	log_notice("NETCONF session %u of %s killed by session %u of %s", victim->sid, victim->user,
+		   c->sid, c->user);
+	client_free(victim);
+	return nc_server_reply_ok();
+}
+
+static struct nc_server_reply *rpc_not_yet(struct lyd_node *rpc, struct client *c)
 {
 	char msg[160];
 
-	(void)sid;
+	(void)c;
 	snprintf(msg, sizeof(msg), "%s is not implemented yet.", LYD_NAME(rpc));
 	return fail(HGW_NC_ERR_OPERATION_NOT_SUPPORTED, msg);
 }
 
+/*
+ * admin_only: what the operator role may not do.  Locks too: a read-only role that could
+ * lock running or candidate could stop every admin from committing.
+ */
 static const struct {
 	const char *module;
 	const char *name;
 	rpc_handler handler;
+	bool admin_only;
 } rpc_handlers[] = {
-	{ "ietf-netconf", "get-config", rpc_get_config },
-	{ "ietf-netconf", "get", rpc_get },
-	{ "ietf-netconf", "edit-config", rpc_edit_config },
-	{ "ietf-netconf", "copy-config", rpc_copy_config },
-	{ "ietf-netconf", "delete-config", rpc_delete_config },
-	{ "ietf-netconf", "validate", rpc_validate },
-	{ "ietf-netconf", "commit", rpc_commit },
-	{ "ietf-netconf", "discard-changes", rpc_discard_changes },
-	{ "ietf-netconf", "lock", rpc_lock },
-	{ "ietf-netconf", "unlock", rpc_unlock },
-	{ "ietf-netconf", "kill-session", rpc_not_yet },
-	{ "ietf-netconf", "cancel-commit", rpc_not_yet },
-	{ HGW_NC_MODULE, "reset-connection", rpc_not_yet },
+	{ "ietf-netconf", "get-config", rpc_get_config, false },
+	{ "ietf-netconf", "get", rpc_get, false },
+	{ "ietf-netconf", "edit-config", rpc_edit_config, true },
+	{ "ietf-netconf", "copy-config", rpc_copy_config, true },
+	{ "ietf-netconf", "delete-config", rpc_delete_config, true },
+	{ "ietf-netconf", "validate", rpc_validate, false },
+	{ "ietf-netconf", "commit", rpc_commit, true },
+	{ "ietf-netconf", "discard-changes", rpc_discard_changes, true },
+	{ "ietf-netconf", "lock", rpc_lock, true },
+	{ "ietf-netconf", "unlock", rpc_unlock, true },
+	{ "ietf-netconf", "kill-session", rpc_kill_session, true },
+	{ "ietf-netconf", "cancel-commit", rpc_cancel_commit, true },
+	{ "ietf-netconf-monitoring", "get-schema", rpc_get_schema, false },
+	{ "notifications", "create-subscription", rpc_create_subscription, false },
+	{ HGW_NC_MODULE, "reset-connection", rpc_not_yet, true },
 };
 
 static uint64_t now_usec(void)
@@ -609,16 +1236,29 @@ static uint64_t now_usec(void)
 static struct nc_server_reply *on_rpc(struct lyd_node *rpc, struct nc_session *session)
 {
 	uint32_t sid = nc_session_get_id(session);
+	struct client *c = nc_session_get_data(session);
 	rpc_handler handler = rpc_not_yet;
 	struct nc_server_reply *reply;
 	uint64_t start = now_usec();
+	bool admin_only = true; /* what is not in the table is not for the operator either */
 	size_t i;
 
-	for (i = 0; i < ARRAY_SIZE(rpc_handlers); i++)
+	for (i = 0; i < ARRAY_SIZE(rpc_handlers); i++) {
 		if (rpc->schema != NULL && !strcmp(rpc->schema->name, rpc_handlers[i].name) &&
-		    !strcmp(rpc->schema->module->name, rpc_handlers[i].module))
+		    !strcmp(rpc->schema->module->name, rpc_handlers[i].module)) {
 			handler = rpc_handlers[i].handler;
-	reply = handler(rpc, sid);
+			admin_only = rpc_handlers[i].admin_only;
+		}
+	}
+	if (c == NULL)
+		return fail(HGW_NC_ERR_OPERATION_FAILED, "Internal error: unknown session.");
+	if (admin_only && c->role != HGW_NC_ROLE_ADMIN) {
+		reply = denied(rpc, c);
+	} else {
+		server->actor = c;
+		reply = handler(rpc, c);
+		server->actor = NULL;
+	}
 	/* server-side latency: what a client library adds is not ours */
 	log_debug("NETCONF session %u: %s handled in %llu us", sid, LYD_NAME(rpc),
 		  (unsigned long long)(now_usec() - start));
@@ -643,6 +1283,15 @@ static void client_free(struct client *c)
 		}
 	}
 	if (c->session != NULL) {
+		/* RFC 6241 8.4.1: a confirmed commit without persist dies with its session */
+		if (server->confirm.pending && server->confirm.persist_id == NULL &&
+		    server->confirm.sid == c->sid) {
+			struct hgw_nc_errors errs = { 0 };
+
+			if (confirm_rollback("not confirmed before its session ended", &errs) < 0)
+				orphan_confirm();
+			hgw_nc_errors_clear(&errs);
+		}
 		release_locks(c->sid);
 		log_info("NETCONF session %u of %s closed", c->sid, c->user);
 		if (c->ps != NULL)
@@ -680,7 +1329,8 @@ static int on_client_io(sd_event_source *source, int fd, uint32_t revents, void 
 	return 0;
 }
 
-static void peer_name(int fd, char *buf, size_t size)
+/* The peer's uid and user name; -errno if the kernel cannot tell. */
+static int peer_name(int fd, uid_t *uid, char *buf, size_t size)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -689,12 +1339,14 @@ static void peer_name(int fd, char *buf, size_t size)
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
 		snprintf(buf, size, "unknown");
-		return;
+		return -errno;
 	}
+	*uid = cred.uid;
 	if (getpwuid_r(cred.uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res != NULL)
 		snprintf(buf, size, "%s", pw.pw_name);
 	else
 		snprintf(buf, size, "uid%u", (unsigned)cred.uid);
+	return 0;
 }
 
 static int on_hello_timeout(sd_event_source *source, uint64_t usec, void *userdata)
@@ -732,6 +1384,7 @@ static int on_client_hello(sd_event_source *source, int fd, uint32_t revents, vo
 		return 0;
 	}
 	c->sid = nc_session_get_id(c->session);
+	nc_session_set_data(c->session, c);
 	c->ps = nc_ps_new();
 	r = c->ps != NULL ? nc_ps_add_session(c->ps, c->session) : -ENOMEM;
 	if (r == 0)
@@ -771,7 +1424,15 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
 	c->next = nc->clients;
 	nc->clients = c;
 	nc->nclients++;
-	peer_name(cfd, c->user, sizeof(c->user));
+	/* the file is read at each connection: a change needs no restart */
+	if (peer_name(cfd, &c->uid, c->user, sizeof(c->user)) == 0)
+		c->role = hgw_nc_role_of(nc->users_path, c->uid, c->user);
+	if (c->role == HGW_NC_ROLE_NONE) {
+		log_notice("NETCONF: %s (uid %u) has no role in %s: connection refused", c->user,
+			   (unsigned)c->uid, nc->users_path);
+		client_free(c);
+		return 0;
+	}
 	r = sd_event_add_io(nc->event, &c->source, cfd, EPOLLIN, on_client_hello, c);
 	if (r == 0)
 		r = sd_event_add_time_relative(nc->event, &c->timer, CLOCK_MONOTONIC,
@@ -806,15 +1467,82 @@ static int listen_unix(struct netconf *nc)
 	return sd_event_add_io(nc->event, &nc->listen_source, fd, EPOLLIN, on_accept, nc);
 }
 
+/*
+ * Test hook: with $HYBRIDGWD_NETCONF_TEST_HOOK set to a path, hybridgwd reads datagrams
+ * there (0600, so root only) and calls the notification API as the coordinator will:
+ *   tunnel <connection> <gateway> <state> <reason...>
+ *   bgp <peer-address> <path-class> <path> <old-state> <new-state>
+ *   path-switch <from> <to> <duration-us> <reason...>
+ * "-" leaves an argument out.  Nothing else in the daemon depends on it.
+ */
+static const char *hook_arg(char **p)
+{
+	char *w = strsep(p, " ");
+
+	return w == NULL || !strcmp(w, "-") ? NULL : w;
+}
+
+static int on_hook(sd_event_source *source, int fd, uint32_t revents, void *userdata)
+{
+	struct netconf *nc = userdata;
+	const char *a, *b, *c, *d, *e;
+	char buf[512], *p = buf, *kind, *end;
+	ssize_t n;
+
+	(void)source;
+	(void)revents;
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	kind = strsep(&p, " ");
+	a = hook_arg(&p);
+	b = hook_arg(&p);
+	if (!strcmp(kind, "tunnel")) {
+		c = hook_arg(&p);
+		netconf_notify_tunnel(nc, a, b, c, p);
+	} else if (!strcmp(kind, "bgp")) {
+		c = hook_arg(&p);
+		d = hook_arg(&p);
+		e = hook_arg(&p);
+		netconf_notify_bgp_peer(nc, a, b, c, d, e);
+	} else if (!strcmp(kind, "path-switch") && (c = hook_arg(&p)) != NULL) {
+		netconf_notify_path_switch(nc, a, b, p, strtoull(c, &end, 10));
+	} else {
+		log_warn("NETCONF test hook: unknown event \"%s\"", kind);
+	}
+	return 0;
+}
+
+static int listen_hook(struct netconf *nc, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return log_err_errno(ENAMETOOLONG, "NETCONF test hook %s", path);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return log_err_errno(errno, "cannot create the NETCONF test hook");
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0600) < 0) {
+		close(fd);
+		return log_err_errno(errno, "cannot bind the NETCONF test hook %s", path);
+	}
+	nc->hook_fd = fd;
+	log_notice("NETCONF test hook listening on %s: notifications can be injected", path);
+	return sd_event_add_io(nc->event, &nc->hook_source, fd, EPOLLIN, on_hook, nc);
+}
+
 /* The daemon has no coordinator yet (issue 7): every valid configuration is accepted. */
 static int apply_config(const struct lyd_node *from, const struct lyd_node *to,
 			struct hgw_nc_errors *errs, void *userdata)
 {
-	(void)from;
-	(void)to;
 	(void)errs;
 	(void)userdata;
 	log_info("configuration committed (no coordinator yet: nothing applied)");
+	notify_config_change(from, to);
 	return 0;
 }
 
@@ -854,6 +1582,7 @@ int netconf_new(sd_event *event, const struct hgwd_options *opts, struct netconf
 	if (nc == NULL)
 		return log_err_errno(ENOMEM, "cannot start the NETCONF server");
 	nc->listen_fd = -1;
+	nc->hook_fd = -1;
 	nc->event = sd_event_ref(event);
 	server = nc;
 	if (snprintf(nc->path, sizeof(nc->path), "%s/%s", opts->state_dir,
@@ -867,15 +1596,30 @@ int netconf_new(sd_event *event, const struct hgwd_options *opts, struct netconf
 			"HYBRIDGWD_YANG_DIR");
 		goto fail;
 	}
+	/* create-subscription and netconf-config-change are defined by these */
+	ly_ctx_set_searchdir(nc->ctx, IETF_DERIVED_YANG_DIR);
+	ly_ctx_set_searchdir(nc->ctx, NETCONFCENTRAL_YANG_DIR);
 	if (ly_ctx_load_module(nc->ctx, "ietf-netconf-with-defaults", NULL, NULL) == NULL ||
-	    ly_ctx_load_module(nc->ctx, "ietf-netconf-monitoring", NULL, NULL) == NULL) {
+	    ly_ctx_load_module(nc->ctx, "ietf-netconf-monitoring", NULL, NULL) == NULL ||
+	    ly_ctx_load_module(nc->ctx, "ietf-netconf-notifications", NULL, NULL) == NULL ||
+	    ly_ctx_load_module(nc->ctx, "notifications", NULL, NULL) == NULL ||
+	    ly_ctx_load_module(nc->ctx, "nc-notifications", NULL, NULL) == NULL) {
 		r = -ENOENT;
-		log_err("cannot load ietf-netconf-with-defaults and -monitoring: apt-get install "
-			"libyuma-base");
+		log_err("cannot load ietf-netconf-with-defaults, -monitoring, -notifications, "
+			"notifications and nc-notifications: apt-get install libyuma-base");
+		goto fail;
+	}
+	r = sd_event_add_defer(event, &nc->flush, on_flush, nc);
+	if (r < 0 || (r = sd_event_source_set_enabled(nc->flush, SD_EVENT_OFF)) < 0) {
+		log_err_errno(-r, "cannot start the NETCONF server");
 		goto fail;
 	}
 	if ((r = load_startup(nc, opts)) < 0)
 		goto fail;
+	snprintf(nc->users_path, sizeof(nc->users_path), "%s/%s", opts->config_dir,
+		 HGW_NC_USERS_FILE);
+	/* a bad file is logged and gives access to root only; it is read again at each login */
+	hgw_nc_users_check(nc->users_path);
 	/* libnetconf2 2.0.24's own get-schema answers garbage bytes: refuse it until ours
 	 * exists.  Set before nc_server_init(), which leaves a callback that is set alone. */
 	schema = (struct lysc_node *)(uintptr_t)lys_find_path(
@@ -887,10 +1631,21 @@ int netconf_new(sd_event *event, const struct hgwd_options *opts, struct netconf
 		goto fail;
 	}
 	nc->initialized = true;
-	nc_server_set_capab_withdefaults(NC_WD_EXPLICIT, 0);
+	/*
+	 * also-supported is tested with & against the NC_WD_MODE values (1, 2, 3, 4), not bits:
+	 * NC_WD_TRIM (3) alone advertises report-all,report-all-tagged,trim, which is what we
+	 * serve (NETCONF-FACTS.md).
+	 */
+	nc_server_set_capab_withdefaults(NC_WD_EXPLICIT, NC_WD_TRIM);
+	/* libnetconf2 does not derive these from the loaded modules (NETCONF-FACTS.md) */
+	nc_server_set_capability("urn:ietf:params:netconf:capability:notification:1.0");
+	nc_server_set_capability("urn:ietf:params:netconf:capability:interleave:1.0");
 	nc_server_set_hello_timeout(HELLO_TIMEOUT_S);
 	nc_set_global_rpc_clb(on_rpc);
 	if ((r = listen_unix(nc)) < 0)
+		goto fail;
+	if (getenv("HYBRIDGWD_NETCONF_TEST_HOOK") != NULL &&
+	    (r = listen_hook(nc, getenv("HYBRIDGWD_NETCONF_TEST_HOOK"))) < 0)
 		goto fail;
 	log_info("NETCONF listening on %s", nc->path);
 	*ret = nc;
@@ -906,6 +1661,20 @@ void netconf_free(struct netconf *nc)
 		return;
 	while (nc->clients != NULL)
 		client_free(nc->clients);
+	if (server == nc)
+		confirm_clear();
+	while (nc->notifs != NULL) {
+		struct notif *n = nc->notifs;
+
+		nc->notifs = n->next;
+		notif_free(n);
+	}
+	sd_event_source_disable_unref(nc->flush);
+	sd_event_source_disable_unref(nc->hook_source);
+	if (nc->hook_fd >= 0) {
+		close(nc->hook_fd);
+		unlink(getenv("HYBRIDGWD_NETCONF_TEST_HOOK"));
+	}
 	sd_event_source_disable_unref(nc->listen_source);
 	if (nc->listen_fd >= 0) {
 		close(nc->listen_fd);

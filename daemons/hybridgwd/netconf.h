@@ -13,9 +13,26 @@
  * RPCs, keeps the locks (per session, released when the session ends; the candidate is
  * discarded when its lock holder goes), and turns lib/nc's errors into <rpc-error>s.
  *
- * Not yet (issue 6, later steps): SSH, NACM roles (the PSK is readable by anyone who may
- * open the socket), confirmed-commit, notifications, ietf-netconf-monitoring, subtree
- * filters, with-defaults other than explicit, kill-session, state data in <get>.
+ * Access: two roles (lib/nc/nc_acm.h).  root is admin; other users get the role the
+ * users file <config_dir>/netconf-users gives them, read at each connection; without one
+ * the connection is closed.  The operator role reads everything but the keys
+ * (nacm:default-deny-all) and changes nothing (access-denied).
+ *
+ * Confirmed commit 1.1 (RFC 6241 8.4): the timer is an sd-event source; the rollback,
+ * on timeout, cancel-commit or the loss of the issuing session (without persist), goes
+ * through the same apply callback as a commit.
+ *
+ * Notifications (RFC 5277): the NETCONF stream, without replay or filters; RFC 6470's
+ * netconf-config-change on every change of running (commits and rollbacks), and the
+ * model's own, which the coordinator raises through the netconf_notify_*() API.  A slow
+ * subscriber can hold the loop for up to a second per notification (known limit).
+ *
+ * kill-session (admin only) ends the other session as a lost transport would.
+ *
+ * with-defaults (RFC 6243): basic mode explicit, also report-all, report-all-tagged, trim.
+ *
+ * Not yet (issue 6, later steps): SSH, ietf-netconf-monitoring, subtree filters, state
+ * data in <get>.
  * The <hello> exchange (nc_accept_inout()) runs only once the client's hello has started
  * to arrive, so a client that connects and stays silent holds nothing up; it is dropped
  * after a timeout.  Known limit: a client that sends half a message and stops holds the
@@ -26,6 +43,8 @@
  */
 #ifndef HGWD_NETCONF_H
 #define HGWD_NETCONF_H
+
+#include <stdint.h>
 
 #include <systemd/sd-event.h>
 
@@ -44,5 +63,22 @@ int netconf_new(sd_event *event, const struct hgwd_options *opts, struct netconf
 
 /* Close every session, stop listening, remove the socket.  NULL is ok. */
 void netconf_free(struct netconf *nc);
+
+/*
+ * The notifications of yang/hybridgw.yang, for the coordinator to call from the event loop
+ * when it sees the event.  Each goes to every session subscribed to the NETCONF stream
+ * (create-subscription), after the RPC being handled, if any, has been answered; what the
+ * operator role may not read is left out of its copy.  String arguments are borrowed and
+ * may be NULL (left out); enumerations take the model's names (state "up", "down", ...;
+ * path_class "tunnel", "private" or "local").  Returns 0 (also when nobody is subscribed, and
+ * for nc NULL), -EINVAL when a value does not fit the model (logged), -ENOMEM.
+ */
+int netconf_notify_tunnel(struct netconf *nc, const char *connection, const char *gateway,
+			  const char *state, const char *reason);
+int netconf_notify_bgp_peer(struct netconf *nc, const char *peer_address, const char *path_class,
+			    const char *path, const char *old_state, const char *new_state);
+/* duration_us: from noticing the failure to the new routes being in the kernel. */
+int netconf_notify_path_switch(struct netconf *nc, const char *from_path, const char *to_path,
+			       const char *reason, uint64_t duration_us);
 
 #endif

@@ -197,6 +197,14 @@ int hgw_nc_validate_xml(struct hgw_nc_ds *ds, const char *source_xml, struct hgw
 /* <commit>: candidate becomes running through the apply callback (see the contract above). */
 int hgw_nc_commit(struct hgw_nc_ds *ds, struct hgw_nc_errors *errs);
 
+/*
+ * Running becomes a copy of tree (NULL: empty) through the same path as a commit
+ * (validation, the apply callback; on failure running is unchanged).  A candidate without
+ * uncommitted changes follows.  For the rollback of a confirmed commit.
+ */
+int hgw_nc_replace_running(struct hgw_nc_ds *ds, const struct lyd_node *tree,
+			   struct hgw_nc_errors *errs);
+
 /* <discard-changes>: candidate becomes a copy of running again. */
 int hgw_nc_discard_changes(struct hgw_nc_ds *ds, struct hgw_nc_errors *errs);
 

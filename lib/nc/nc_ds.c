@@ -309,6 +309,16 @@ int hgw_nc_commit(struct hgw_nc_ds *ds, struct hgw_nc_errors *errs)
 	return hgw_nc_discard_changes(ds, errs);
 }
 
+int hgw_nc_replace_running(struct hgw_nc_ds *ds, const struct lyd_node *tree,
+			   struct hgw_nc_errors *errs)
+{
+	struct lyd_node *copy;
+
+	if (dup_tree(tree, &copy) < 0)
+		return nomem(errs);
+	return set_running(ds, copy, errs);
+}
+
 int hgw_nc_discard_changes(struct hgw_nc_ds *ds, struct hgw_nc_errors *errs)
 {
 	struct lyd_node *copy;

@@ -29,10 +29,18 @@
 
 /*
  * The NETCONF capabilities hybridgwd implements, as ietf-netconf features (libnetconf2
- * advertises what is enabled).  confirmed-commit joins when it is implemented.
+ * advertises what is enabled; confirmed-commit also adds <confirmed/>, confirm-timeout,
+ * persist and persist-id to <commit>, and <cancel-commit>).
  */
 static const char *nc_features[] = {
-	"writable-running", "candidate", "rollback-on-error", "validate", "startup", "xpath", NULL,
+	"writable-running",
+	"candidate",
+	"confirmed-commit",
+	"rollback-on-error",
+	"validate",
+	"startup",
+	"xpath",
+	NULL,
 };
 
 int hgw_nc_ctx_new(const char *yang_dir, const char *ietf_dir, struct ly_ctx **ret)

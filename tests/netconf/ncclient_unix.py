@@ -11,14 +11,18 @@ from ncclient.transport.ssh import SSHSession
 class _Channel:
     """The parts of a paramiko channel that SSHSession.run() uses."""
 
-    def __init__(self, sock):
+    def __init__(self, sock, record=None):
         self.sock = sock
+        self.record = record
 
     def fileno(self):
         return self.sock.fileno()
 
     def recv(self, n):
-        return self.sock.recv(n)
+        data = self.sock.recv(n)
+        if self.record is not None:
+            self.record += data
+        return data
 
     def send(self, data):
         return self.sock.send(data)
@@ -50,19 +54,21 @@ class _Transport:
 
 
 class UnixSession(SSHSession):
-    def connect(self, path, timeout=10):
+    def connect(self, path, timeout=10, record=None):
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(timeout)
         sock.connect(path)
         sock.settimeout(None)
-        self._channel = _Channel(sock)
+        self._channel = _Channel(sock, record)
         self._transport = _Transport(self._channel)
         self._connected = True
         self._post_connect()
 
 
-def connect(path, timeout=10):
+def connect(path, timeout=10, record=None):
+    """record: a bytearray that receives every byte the server sends (to check replies
+    for what must never be in them)."""
     handler = DefaultDeviceHandler({})
     session = UnixSession(handler)
-    session.connect(path, timeout)
+    session.connect(path, timeout, record)
     return manager.Manager(session, handler, timeout=timeout)

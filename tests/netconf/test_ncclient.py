@@ -2,11 +2,12 @@
 """test_ncclient.py SOCKET STARTUP - hybridgwd's NETCONF server through python3-ncclient over
 its unix socket: get-config, edit-config (operations, options, error tags), validate,
 commit, discard-changes, lock/unlock (and release when the holder goes), copy-config and
-delete-config of startup, get with the YANG library, xpath filters.  Prints TAP."""
+delete-config of startup, get with the YANG library, xpath filters, get-schema.  Prints TAP."""
 import os
 import sys
 
 from ncclient.operations.rpc import RPCError
+from ncclient.xml_ import to_ele
 
 import ncclient_unix
 
@@ -76,8 +77,8 @@ check("two sessions with distinct ids", a.session_id != b.session_id)
 caps = list(a.server_capabilities)
 check(":candidate advertised", "urn:ietf:params:netconf:capability:candidate:1.0" in caps)
 check(":validate advertised", "urn:ietf:params:netconf:capability:validate:1.1" in caps)
-check("confirmed-commit not advertised (not implemented)",
-      not any("confirmed-commit" in c for c in caps))
+check(":confirmed-commit:1.1 advertised",
+      "urn:ietf:params:netconf:capability:confirmed-commit:1.1" in caps)
 check("empty running", "hybridgw" not in xml(a))
 
 # edit the candidate, then commit
@@ -90,6 +91,21 @@ a.commit()
 check("commit: in running", "169.254.21.1" in xml(a))
 check("running seen by the other session", "169.254.21.1" in xml(b))
 check("defaults not reported (explicit)", "tunnel-interface-kind" not in xml(a))
+caps = [c for c in a.server_capabilities if c.startswith(
+    "urn:ietf:params:netconf:capability:with-defaults:1.0")]
+check(":with-defaults: explicit, also report-all, report-all-tagged, trim",
+      caps == ["urn:ietf:params:netconf:capability:with-defaults:1.0?basic-mode=explicit"
+               "&also-supported=report-all,report-all-tagged,trim"], caps)
+x = a.get_config("running", with_defaults="report-all").data_xml
+check("with-defaults report-all: defaults reported, nacm's not",
+      "<tunnel-interface-kind>auto<" in x and "enable-nacm" not in x, x)
+x = a.get_config("running", with_defaults="report-all-tagged").data_xml
+check("with-defaults report-all-tagged: defaults tagged",
+      "tunnel-interface-kind" in x and ':default="true"' in x, x)
+x = a.get_config("running", with_defaults="trim").data_xml
+check("with-defaults trim", "tunnel-interface-kind" not in x and "65010" in x, x)
+x = a.get_config("candidate", with_defaults="report-all").data_xml
+check("with-defaults report-all on candidate (not validated)", "<hold-down>10<" in x, x)
 
 # error tags
 e = rpc_error(a.edit_config, target="candidate",
@@ -206,6 +222,24 @@ check("get: running and the YANG library with hybridgw",
       "169.254.21.1" in g and "<name>hybridgw</name>" in g, g[:300])
 f = xml(b, "running", ("xpath", ({"hgw": NS}, "/hgw:hybridgw/hgw:global")))
 check("xpath filter", "65010" in f and "169.254.21.1" not in f, f)
+
+# get-schema (ours: libnetconf2's own answers garbage)
+text = b.get_schema("hybridgw").data
+check("get-schema hybridgw: the module's YANG",
+      "module hybridgw {" in text and "nacm:default-deny-all" in text, text[:200])
+text = b.get_schema("ietf-netconf", version="2011-06-01").data
+check("get-schema with a version", "module ietf-netconf {" in text, text[:200])
+# ncclient sends <format>yin</format> unprefixed, which libnetconf2 refuses while parsing
+# (an unprefixed identityref): ask with the prefix
+NCM = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
+r = b.dispatch(to_ele('<get-schema xmlns="%s" xmlns:ncm="%s"><identifier>hybridgw</identifier>'
+                      '<format>ncm:yin</format></get-schema>' % (NCM, NCM)))
+text = "".join(to_ele(r.xml).itertext())
+check("get-schema as YIN", '<module name="hybridgw"' in text, text[:200])
+e = rpc_error(b.get_schema, "no-such-module")
+check("get-schema of an unknown module: invalid-value", has(e, "invalid-value"), describe(e))
+e = rpc_error(b.get_schema, "hybridgw", version="1999-01-01")
+check("get-schema of an unknown revision: invalid-value", has(e, "invalid-value"), describe(e))
 b.close_session()
 
 print("1..%d" % count)
