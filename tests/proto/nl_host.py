@@ -4,8 +4,11 @@ Everything happens in one network namespace this test makes, named with its PID,
 veth pairs inside it (the host has no dummy, VTI or XFRM interfaces): APIPA addresses of
 both styles, an ECMP route in our protocol next to a route of zebra's protocol, the
 monitor's view of each change with its timestamp, link down (what the kernel does to the
-nexthops), link-down-to-view-change timings, and an ENOBUFS re-dump under a flood of route
-changes.  Only what it started is stopped (by PID); the namespace is deleted at the end.
+nexthops), link-down-to-view-change timings, an ENOBUFS re-dump under a flood of route
+changes, adoption by a restarted process (no link, address or route event while it adopts),
+the FRR #13288 guard (address deleted and added again when zebra's RIB lacks its connected
+route), and the XFRM read-out of policies (the host kernel has XFRM netlink but no ESP, AH or IPComp,
+so no SA can be added here: SAs are tested in the UML lab, tests/lab/scenarios/test_nl_xfrm.py).  Only what it started is stopped (by PID); the namespace is deleted at the end.
 Addresses: 169.254.x.y, 198.18.0.0/15.  Exit 0 pass, 1 fail, 77 skip.
 """
 
@@ -240,6 +243,139 @@ def test_enobufs():
     print("# flood: %d route changes in %.2f s; watcher: %s" % (len(batch), flood_s, stats))
 
 
+def test_xfrm():
+    """Policies with a VTI mark and an XFRM-interface if_id, read back as ip added them."""
+    sh("ip", "-n", NS, "xfrm", "policy", "add", "src", "198.18.1.0/24", "dst", "198.19.1.0/24",
+       "dir", "out", "priority", "100", "mark", "0x11", "mask", "0xffffffff", "tmpl", "src",
+       "198.18.0.1", "dst", "198.18.0.6", "proto", "esp", "reqid", "7", "mode", "tunnel")
+    sh("ip", "-n", NS, "xfrm", "policy", "add", "src", "0.0.0.0/0", "dst", "0.0.0.0/0", "dir",
+       "in", "if_id", "5", "tmpl", "src", "198.18.0.6", "dst", "198.18.0.1", "proto", "esp",
+       "reqid", "8", "mode", "tunnel")
+    pols = lines(tool("xfrm-policy", "--json").stdout)
+    got = sorted((p["dir"], p["priority"], p["mark"], p["if_id"], p["sel"]["src"],
+                  p["sel"]["dst"], p["tmpl"][0]["reqid"], p["tmpl"][0]["dst"]) for p in pols)
+    want = [("in", 0, 0, 5, "0.0.0.0/0", "0.0.0.0/0", 8, "198.18.0.1"),
+            ("out", 100, 0x11, 0, "198.18.1.0/24", "198.19.1.0/24", 7, "198.18.0.6")]
+    check(got == want, "xfrm-policy: selector, dir, priority, mark, if_id, template", got)
+    r = sh("ip", "-n", NS, "xfrm", "state", "add", "src", "198.18.0.1", "dst", "198.18.0.6",
+           "proto", "esp", "spi", "0x100", "reqid", "7", "mode", "tunnel", "enc", "cbc(aes)",
+           "0x" + "00" * 16, check=False)
+    print("# host kernel: ip xfrm state add proto esp -> exit %d: %s" % (
+        r.returncode, r.stdout.strip()))
+    sas = tool("xfrm-sa", "--json")
+    check(sas.returncode == 0 and not lines(sas.stdout) if r.returncode != 0 else True,
+          "xfrm-sa on a kernel without SAs: none, exit 0", sas.stdout)
+    sh("ip", "-n", NS, "xfrm", "policy", "flush")
+
+
+def snapshot():
+    """What adoption must leave exactly as it was."""
+    return [sh("ip", "-n", NS, "-d", *what).stdout for what in (
+        ("link", "show"), ("addr", "show"), ("route", "show", "table", "all"))]
+
+
+def monitor():
+    return subprocess.Popen(["ip", "-n", NS, "monitor", "link", "address", "route"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def stop(p):
+    time.sleep(0.5)
+    p.terminate()  # our own child, by PID
+    out, _ = p.communicate(timeout=5)
+    return out.strip()
+
+
+def test_adopt():
+    """A restarted process finds its interface (by name), addresses and routes (protocol 240)
+    and keeps them: no change event while it adopts and re-asserts them."""
+    links_up()
+    sh("ip", "-n", NS, "link", "add", "hv-adopt-0", "type", "veth", "peer", "name", "adoptp0")
+    # no IPv6 autoconf: its DAD would finish (and be announced) while we watch
+    for d in ("hv-adopt-0", "adoptp0"):
+        sh("ip", "-n", NS, "link", "set", d, "addrgenmode", "none")
+    for d in ("hv-adopt-0", "adoptp0"):
+        tool("link-set", d, "up")
+    tool("addr-add", "hv-adopt-0", "169.254.21.9/30")
+    tool("peer-route", "hv-adopt-0", "169.254.21.14")
+    tool("route-replace", "198.19.30.0/24", "metric", "50", "via", "169.254.21.10", "dev",
+         "hv-adopt-0", "via", "169.254.30.2", "dev", "va0", "weight", "2")
+    before = snapshot()
+    m = monitor()
+    time.sleep(0.3)
+    out = lines(tool("adopt").stdout)
+    events = stop(m)
+    check(snapshot() == before, "adopt: links, addresses and routes unchanged")
+    check(events == "", "adopt: no link, address or route event while adopting", events)
+    done = [l for l in out if l["event"] == "adopted"]
+    links = [l for l in out if l["event"] == "owned-link"]
+    addrs = [l for l in out if l["event"] == "owned-addr"]
+    routes = {l["prefix"]: l for l in out if l["event"] == "route"}
+    check([l["dev"] for l in links] == ["hv-adopt-0"] and not links[0]["kind_matches"],
+          "adopt: our interface found by name (a veth here: kind does not match)", links)
+    check([a["addr"] for a in addrs] == ["169.254.21.9/30"], "adopt: its address", addrs)
+    check(set(routes) >= {"198.19.30.0/24", "169.254.21.14/32"} and
+          [n["weight"] for n in routes["198.19.30.0/24"]["nexthops"]] == [2, 1],
+          "adopt: our routes with their weights", routes)
+    check(done and done[0]["writes"] == 0, "adopt: re-asserting the same intent writes nothing",
+          done)
+    # why the ensure calls: the kernel announces an address added again with NLM_F_REPLACE
+    # (what the plain hgw_nl_addr_add does), and drops an identical route replace silently
+    m = monitor()
+    time.sleep(0.3)
+    tool("addr-add", "hv-adopt-0", "169.254.21.9/30")
+    tool("route-replace", "198.19.30.0/24", "metric", "50", "via", "169.254.21.10", "dev",
+         "hv-adopt-0", "via", "169.254.30.2", "dev", "va0", "weight", "2")
+    events = stop(m)
+    check("169.254.21.9/30" in events, "control: re-adding the same address is announced",
+          events)
+    print("# kernel: identical address re-added -> %s; identical route replaced -> %s" % (
+        "announced" if "169.254.21.9/30" in events else "silent",
+        "announced" if "198.19.30.0/24" in events else "silent"))
+    sh("ip", "-n", NS, "link", "del", "hv-adopt-0")
+
+
+def test_zebra_guard():
+    """The FRR #13288 guard from the command line: zebra's RIB (a file, as `show ip route
+    json` prints it) without the tunnel's connected route makes the driver delete and add
+    the address again; with it, nothing happens."""
+    rib_ok = {"169.254.21.8/30": [{"prefix": "169.254.21.8/30", "protocol": "connected",
+                                   "selected": True,
+                                   "nexthops": [{"directlyConnected": True,
+                                                 "interfaceName": "hv-zeb-0"}]}]}
+    rib_missed = {"198.19.10.0/24": [{"protocol": "bgp", "nexthops": [
+        {"ip": "169.254.21.10", "interfaceName": "hv-zeb-0"}]}]}
+    sh("ip", "-n", NS, "link", "add", "hv-zeb-0", "type", "veth", "peer", "name", "zebp0")
+    for d in ("hv-zeb-0", "zebp0"):
+        sh("ip", "-n", NS, "link", "set", d, "addrgenmode", "none")
+        tool("link-set", d, "up")
+    tool("addr-add", "hv-zeb-0", "169.254.21.9/30")
+    time.sleep(0.2)
+    path = "/tmp/%s-rib.json" % NS
+    try:
+        for rib, want in ((rib_ok, False), (rib_missed, True)):
+            with open(path, "w") as f:
+                json.dump(rib, f)
+            m = monitor()
+            time.sleep(0.3)
+            out = lines(tool("zebra-check", "hv-zeb-0", "169.254.21.9/30", path,
+                             "reassert").stdout)
+            events = stop(m)
+            check(out and out[0]["connected"] != want and out[0]["reasserted"] == want,
+                  "zebra guard: %s -> reasserted %s" % ("missed" if want else "has it", want),
+                  out)
+            seen = ("Deleted" in events, "169.254.21.9/30" in events)
+            check(seen == ((True, True) if want else (False, False)),
+                  "zebra guard: the kernel saw %s" % ("delete + add" if want else "nothing"),
+                  events)
+    finally:
+        os.unlink(path)
+    a = json.loads(sh("ip", "-n", NS, "-j", "addr", "show", "dev", "hv-zeb-0").stdout)
+    check([(x["local"], x["prefixlen"]) for x in a[0]["addr_info"]] == [("169.254.21.9", 30)],
+          "zebra guard: the address is back", a)
+    sh("ip", "-n", NS, "link", "del", "hv-zeb-0")
+
+
 def main():
     if os.geteuid() != 0:
         print("# SKIP: needs root (network namespaces)")
@@ -257,6 +393,9 @@ def main():
         test_routes_and_watch()
         test_down_time()
         test_enobufs()
+        test_adopt()
+        test_xfrm()
+        test_zebra_guard()
     finally:
         sh("ip", "netns", "del", NS, check=False)
     print("# %d failed" % len(failures) if failures else "# all passed")

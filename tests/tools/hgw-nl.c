@@ -20,16 +20,27 @@
  *	lookup PREFIX                         what carries PREFIX now (fibmatch)
  *	watch PREFIX...                       one line per change, until --for or --count
  *	down-time IF PREFIX                   set IF down, time until PREFIX's view changes
+ *	adopt                                 as a restarted daemon: list our interfaces (by
+ *	                                      name), their addresses and our routes (protocol
+ *	                                      240), then re-assert each through the ensure calls;
+ *	                                      "writes" counts what had to be written
+ *	zebra-check IF A/LEN RIB.json [reassert]
+ *	                                      FRR #13288 guard: does zebra's `show ip route json`
+ *	                                      have A's connected route via IF; reassert: if not,
+ *	                                      delete and add the address again
+ *	xfrm-sa [--json]                      the kernel's SAs (never their keys)
+ *	xfrm-policy [--json]                  the kernel's policies
  *
  *	--for SEC        watch, down-time: stop after SEC seconds (default: watch forever,
  *	                 down-time 5 s)
  *	--count N        watch: stop after N view changes (the first views not counted)
  *	--rcvbuf BYTES   the event socket's receive buffer
  *	--stall-ms MS    watch: print "ready", then sleep MS before reading (to overflow it)
+ *	--json           xfrm-sa, xfrm-policy: JSON instead of one text line each
  *	-v               debug logging
  *
- * Output: one JSON object per line; "ts" is CLOCK_REALTIME in seconds, "tsk" says whether
- * the kernel stamped it.  Exit 0 done, 1 failed (message on stderr), 2 usage.
+ * Output: one JSON object per line (xfrm-*: text unless --json); "ts" is CLOCK_REALTIME in seconds,
+ *"tsk" says whether the kernel stamped it.  Exit 0 done, 1 failed (message on stderr), 2 usage.
  */
 #include "config.h"
 
@@ -48,6 +59,9 @@
 
 #include "log.h"
 #include "nl/nl.h"
+#include "nl/nl_adopt.h"
+#include "nl/nl_xfrm.h"
+#include "nl/nl_zebra.h"
 #include "util.h"
 
 /* <linux/if.h> has it, but clashes with <net/if.h> */
@@ -63,10 +77,12 @@ struct tool {
 	long changes;
 	int rcvbuf;
 	long stall_ms;
+	bool json;
 	/* down-time */
 	bool timing;
 	struct hgw_nl_prefix timed;
 	struct timespec t_request, t_acked;
+	struct timespec t_request_real; /* to compare with other monitors' wall-clock stamps */
 	int status;
 };
 
@@ -136,16 +152,21 @@ static void print_route(const struct hgw_nl_route *r)
 static void on_view(struct hgw_nl *nl, const struct hgw_nl_view *view, const struct hgw_nl_ts *ts,
 		    void *userdata)
 {
+	char rq[32], ev[32];
+
 	(void)nl;
 	(void)userdata;
 	print_view("view", view, ts);
 	if (tool.timing && hgw_nl_prefix_equal(&view->prefix, &tool.timed) &&
 	    tool.t_request.tv_sec != 0) {
 		printf("{\"event\":\"down-time\",\"request_to_ack_ms\":%.3f,"
-		       "\"request_to_event_ms\":%.3f,\"usable\":%zu,\"tsk\":%s}\n",
+		       "\"request_to_event_ms\":%.3f,\"usable\":%zu,\"tsk\":%s,"
+		       "\"request_ts\":%s,\"event_ts\":%s}\n",
 		       ms_between(&tool.t_request, &tool.t_acked),
 		       ms_between(&tool.t_request, &ts->mono), hgw_nl_view_usable(view, false),
-		       ts->kernel ? "true" : "false");
+		       ts->kernel ? "true" : "false",
+		       hgw_nl_ts_str(&tool.t_request_real, rq, sizeof(rq)),
+		       hgw_nl_ts_str(&ts->real, ev, sizeof(ev)));
 		tool.status = 0;
 		sd_event_exit(tool.event, 0);
 		return;
@@ -451,12 +472,290 @@ static int cmd_down_time(int argc, char **argv)
 	if (r < 0)
 		return fail(r, argv[1]);
 	tool.timing = true;
+	clock_gettime(CLOCK_REALTIME, &tool.t_request_real);
 	clock_gettime(CLOCK_MONOTONIC, &tool.t_request);
 	r = hgw_nl_link_set_up(tool.nl, argv[0], false);
 	clock_gettime(CLOCK_MONOTONIC, &tool.t_acked);
 	if (r < 0)
 		return fail(r, argv[0]);
 	return run_loop(tool.for_s > 0 ? tool.for_s : 5);
+}
+
+static const char *addr_str(int family, const uint8_t *a, char *buf)
+{
+	return inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* One algorithm as JSON members: name and sizes; the SA's keys never reach this tool. */
+static void print_alg(const char *what, const struct hgw_nl_xfrm_alg *a)
+{
+	if (a->name[0] == '\0')
+		return;
+	printf(",\"%s\":{\"name\":\"%s\",\"key_bits\":%u", what, a->name, a->key_bits);
+	if (a->icv_bits != 0)
+		printf(",\"icv_bits\":%u", a->icv_bits);
+	printf("}");
+}
+
+static void print_sel_json(const struct hgw_nl_xfrm_selector *s)
+{
+	char src[HGW_NL_PREFIX_STRLEN], dst[HGW_NL_PREFIX_STRLEN];
+
+	if (s->src.family == 0) {
+		printf("\"sel\":null");
+		return;
+	}
+	printf("\"sel\":{\"src\":\"%s\",\"dst\":\"%s\",\"proto\":%u,\"sport\":%u,\"dport\":%u,"
+	       "\"ifindex\":%d}",
+	       hgw_nl_prefix_format(&s->src, src, sizeof(src)),
+	       hgw_nl_prefix_format(&s->dst, dst, sizeof(dst)), s->proto, s->sport, s->dport,
+	       s->ifindex);
+}
+
+static void print_sa_json(const struct hgw_nl_xfrm_sa *sa)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], proto[8];
+	const struct hgw_nl_xfrm_lifetime *l = &sa->lft;
+
+	printf("{\"event\":\"xfrm-sa\",\"src\":\"%s\",\"dst\":\"%s\",\"spi\":\"0x%08" PRIx32
+	       "\",\"proto\":\"%s\",\"mode\":\"%s\",\"reqid\":%" PRIu32 ",\"mark\":%" PRIu32
+	       ",\"mark_mask\":%" PRIu32 ",\"if_id\":%" PRIu32,
+	       addr_str(sa->family, sa->src, src), addr_str(sa->family, sa->dst, dst), sa->spi,
+	       hgw_nl_xfrm_proto_str(sa->proto, proto, sizeof(proto)),
+	       hgw_nl_xfrm_mode_str(sa->mode), sa->reqid, sa->mark, sa->mark_mask, sa->if_id);
+	print_alg("enc", &sa->enc);
+	print_alg("auth", &sa->auth);
+	print_alg("aead", &sa->aead);
+	print_alg("comp", &sa->comp);
+	if (sa->encap_dport != 0)
+		printf(",\"encap\":{\"sport\":%u,\"dport\":%u}", sa->encap_sport, sa->encap_dport);
+	printf(",\"replay_window\":%" PRIu32 ",\"esn\":%s,\"oseq\":%" PRIu32 ",\"seq\":%" PRIu32
+	       ",\"fail_replay_window\":%" PRIu32 ",\"fail_replay\":%" PRIu32
+	       ",\"fail_integrity\":%" PRIu32,
+	       sa->replay_window, sa->esn ? "true" : "false", sa->oseq, sa->seq,
+	       sa->fail_replay_window, sa->fail_replay, sa->fail_integrity);
+	printf(",\"bytes\":%" PRIu64 ",\"packets\":%" PRIu64 ",\"add_time\":%" PRIu64
+	       ",\"use_time\":%" PRIu64,
+	       sa->bytes, sa->packets, sa->add_time, sa->use_time);
+	printf(",\"lifetime\":{\"soft_bytes\":%" PRIu64 ",\"hard_bytes\":%" PRIu64
+	       ",\"soft_packets\":%" PRIu64 ",\"hard_packets\":%" PRIu64 ",\"soft_add_s\":%" PRIu64
+	       ",\"hard_add_s\":%" PRIu64 ",\"soft_use_s\":%" PRIu64 ",\"hard_use_s\":%" PRIu64
+	       "},",
+	       l->soft_bytes, l->hard_bytes, l->soft_packets, l->hard_packets, l->soft_add_s,
+	       l->hard_add_s, l->soft_use_s, l->hard_use_s);
+	print_sel_json(&sa->sel);
+	printf("}\n");
+}
+
+static void print_sa_text(const struct hgw_nl_xfrm_sa *sa)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], proto[8];
+	const struct hgw_nl_xfrm_alg *alg = sa->aead.name[0] != '\0' ? &sa->aead : &sa->enc;
+
+	printf("%s > %s %s spi 0x%08" PRIx32 " %s reqid %" PRIu32 " mark 0x%" PRIx32 "/0x%" PRIx32
+	       " if_id %" PRIu32 " %s%s%s replay %" PRIu32 " fail %" PRIu32 "/%" PRIu32 "/%" PRIu32
+	       " bytes %" PRIu64 " packets %" PRIu64 "\n",
+	       addr_str(sa->family, sa->src, src), addr_str(sa->family, sa->dst, dst),
+	       hgw_nl_xfrm_proto_str(sa->proto, proto, sizeof(proto)), sa->spi,
+	       hgw_nl_xfrm_mode_str(sa->mode), sa->reqid, sa->mark, sa->mark_mask, sa->if_id,
+	       alg->name, sa->auth.name[0] != '\0' ? "+" : "", sa->auth.name, sa->replay_window,
+	       sa->fail_replay_window, sa->fail_replay, sa->fail_integrity, sa->bytes, sa->packets);
+}
+
+static void print_policy_json(const struct hgw_nl_xfrm_policy *p)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], proto[8];
+
+	printf("{\"event\":\"xfrm-policy\",\"dir\":\"%s\",\"action\":\"%s\",\"priority\":%" PRIu32
+	       ",\"index\":%" PRIu32 ",\"mark\":%" PRIu32 ",\"mark_mask\":%" PRIu32
+	       ",\"if_id\":%" PRIu32 ",",
+	       hgw_nl_xfrm_dir_str(p->dir), p->action == 0 ? "allow" : "block", p->priority,
+	       p->index, p->mark, p->mark_mask, p->if_id);
+	print_sel_json(&p->sel);
+	printf(",\"tmpl\":[");
+	for (size_t i = 0; i < p->n_tmpl; i++) {
+		const struct hgw_nl_xfrm_tmpl *t = &p->tmpl[i];
+
+		printf("%s{\"src\":\"%s\",\"dst\":\"%s\",\"spi\":\"0x%08" PRIx32
+		       "\",\"proto\":\"%s\",\"mode\":\"%s\",\"reqid\":%" PRIu32 ",\"optional\":%s}",
+		       i > 0 ? "," : "", addr_str(t->family, t->src, src),
+		       addr_str(t->family, t->dst, dst), t->spi,
+		       hgw_nl_xfrm_proto_str(t->proto, proto, sizeof(proto)),
+		       hgw_nl_xfrm_mode_str(t->mode), t->reqid, t->optional ? "true" : "false");
+	}
+	printf("]}\n");
+}
+
+static void print_policy_text(const struct hgw_nl_xfrm_policy *p)
+{
+	char src[HGW_NL_PREFIX_STRLEN], dst[HGW_NL_PREFIX_STRLEN], proto[8];
+
+	printf("%s > %s dir %s priority %" PRIu32 " mark 0x%" PRIx32 "/0x%" PRIx32
+	       " if_id %" PRIu32,
+	       p->sel.src.family != 0 ? hgw_nl_prefix_format(&p->sel.src, src, sizeof(src)) : "-",
+	       p->sel.dst.family != 0 ? hgw_nl_prefix_format(&p->sel.dst, dst, sizeof(dst)) : "-",
+	       hgw_nl_xfrm_dir_str(p->dir), p->priority, p->mark, p->mark_mask, p->if_id);
+	for (size_t i = 0; i < p->n_tmpl; i++)
+		printf(" tmpl %s reqid %" PRIu32 " %s",
+		       hgw_nl_xfrm_proto_str(p->tmpl[i].proto, proto, sizeof(proto)),
+		       p->tmpl[i].reqid, hgw_nl_xfrm_mode_str(p->tmpl[i].mode));
+	printf("\n");
+}
+
+/* Re-assert what was found: with the intent equal to the kernel, nothing may be written. */
+static int reassert(const struct hgw_nl_owned *o, unsigned *writes)
+{
+	bool changed;
+	int r;
+
+	for (size_t i = 0; i < o->n_addrs; i++) {
+		r = hgw_nl_addr_ensure(tool.nl, o->addrs[i].ifname, &o->addrs[i].local, &changed);
+		if (r < 0)
+			return fail(r, o->addrs[i].ifname);
+		*writes += changed;
+	}
+	for (size_t i = 0; i < o->n_routes; i++) {
+		struct hgw_nl_route want = o->routes[i];
+
+		for (size_t k = 0; k < want.n_nh; k++)
+			want.nh[k].flags = 0;
+		r = hgw_nl_route_ensure(tool.nl, &want, &changed);
+		if (r < 0)
+			return fail(r, "route-ensure");
+		*writes += changed;
+	}
+	return 0;
+}
+
+static int cmd_adopt(void)
+{
+	struct hgw_nl_owned o;
+	char ip[INET6_ADDRSTRLEN];
+	unsigned writes = 0;
+	int r = hgw_nl_adopt(tool.nl, &o);
+
+	if (r < 0)
+		return fail(r, "adopt");
+	for (size_t i = 0; i < o.n_links; i++)
+		printf("{\"event\":\"owned-link\",\"dev\":\"%s\",\"ifindex\":%d,\"kind\":\"%s\","
+		       "\"instance\":%u,\"type\":\"%s\",\"kind_matches\":%s,\"up\":%s,\"mtu\":%u}\n",
+		       o.links[i].name, o.links[i].ifindex,
+		       o.links[i].kind == HGW_NL_VTI ? "vti" : "xfrm", o.links[i].instance,
+		       o.links[i].type, o.links[i].kind_matches ? "true" : "false",
+		       o.links[i].flags & IFF_UP ? "true" : "false", o.links[i].mtu);
+	for (size_t i = 0; i < o.n_addrs; i++)
+		printf("{\"event\":\"owned-addr\",\"dev\":\"%s\",\"addr\":\"%s/%u\"}\n",
+		       o.addrs[i].ifname,
+		       inet_ntop(o.addrs[i].local.family, o.addrs[i].local.addr, ip, sizeof(ip)),
+		       o.addrs[i].local.len);
+	for (size_t i = 0; i < o.n_routes; i++)
+		print_route(&o.routes[i]);
+	r = reassert(&o, &writes);
+	if (r == 0)
+		printf("{\"event\":\"adopted\",\"links\":%zu,\"addrs\":%zu,\"routes\":%zu,"
+		       "\"writes\":%u}\n",
+		       o.n_links, o.n_addrs, o.n_routes, writes);
+	hgw_nl_owned_free(&o);
+	return r;
+}
+
+static char *read_file(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	char *buf = NULL;
+	size_t size = 0, n = 0;
+
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		if (n + 4096 + 1 > size) {
+			char *grown = realloc(buf, size = n + 65536);
+
+			if (grown == NULL) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = grown;
+		}
+		size_t got = fread(buf + n, 1, size - n - 1, f);
+
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (buf != NULL)
+		buf[n] = '\0';
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+static int cmd_zebra_check(int argc, char **argv)
+{
+	struct hgw_nl_prefix local;
+	char *rib, *slash;
+	bool reassert = argc == 4 && strcmp(argv[3], "reassert") == 0;
+	int has, r = 0;
+
+	if (argc != 3 && !reassert)
+		usage();
+	slash = strchr(argv[1], '/');
+	if (slash == NULL)
+		usage();
+	*slash = '\0';
+	local = arg_prefix(argv[1]);
+	local.len = (uint8_t)arg_num(slash + 1, local.family == AF_INET6 ? 128 : 32);
+	rib = read_file(argv[2]);
+	if (rib == NULL)
+		return fail(-errno, argv[2]);
+	has = hgw_nl_zebra_has_connected(rib, argv[0], &local);
+	free(rib);
+	if (has < 0)
+		return fail(has, "zebra RIB");
+	if (!has && reassert)
+		r = hgw_nl_addr_reassert(tool.nl, argv[0], &local);
+	if (r < 0)
+		return fail(r, argv[0]);
+	printf("{\"event\":\"zebra-check\",\"dev\":\"%s\",\"connected\":%s,\"reasserted\":%s}\n",
+	       argv[0], has ? "true" : "false", !has && reassert ? "true" : "false");
+	return 0;
+}
+
+static int cmd_xfrm_sa(void)
+{
+	struct hgw_nl_xfrm_sa *sas;
+	size_t n;
+	int r = hgw_nl_xfrm_sa_list(tool.nl, &sas, &n);
+
+	if (r < 0)
+		return fail(r, "xfrm-sa");
+	for (size_t i = 0; i < n; i++) {
+		if (tool.json)
+			print_sa_json(&sas[i]);
+		else
+			print_sa_text(&sas[i]);
+	}
+	free(sas);
+	return 0;
+}
+
+static int cmd_xfrm_policy(void)
+{
+	struct hgw_nl_xfrm_policy *ps;
+	size_t n;
+	int r = hgw_nl_xfrm_policy_list(tool.nl, &ps, &n);
+
+	if (r < 0)
+		return fail(r, "xfrm-policy");
+	for (size_t i = 0; i < n; i++) {
+		if (tool.json)
+			print_policy_json(&ps[i]);
+		else
+			print_policy_text(&ps[i]);
+	}
+	free(ps);
+	return 0;
 }
 
 static int run(int argc, char **argv)
@@ -510,6 +809,18 @@ static int run(int argc, char **argv)
 		return cmd_watch(argc, argv);
 	if (strcmp(cmd, "down-time") == 0)
 		return cmd_down_time(argc, argv);
+	if (strncmp(cmd, "xfrm-", 5) == 0 && argc == 1 && strcmp(argv[0], "--json") == 0) {
+		tool.json = true; /* "xfrm-sa --json" reads better than "--json xfrm-sa" */
+		argc--;
+	}
+	if (strcmp(cmd, "zebra-check") == 0)
+		return cmd_zebra_check(argc, argv);
+	if (strcmp(cmd, "adopt") == 0 && argc == 0)
+		return cmd_adopt();
+	if (strcmp(cmd, "xfrm-sa") == 0 && argc == 0)
+		return cmd_xfrm_sa();
+	if (strcmp(cmd, "xfrm-policy") == 0 && argc == 0)
+		return cmd_xfrm_policy();
 	usage();
 }
 
@@ -535,6 +846,7 @@ int main(int argc, char **argv)
 		{ "count", required_argument, NULL, 'c' },
 		{ "rcvbuf", required_argument, NULL, 'b' },
 		{ "stall-ms", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct hgw_nl_config cfg = { 0 };
@@ -555,6 +867,9 @@ int main(int argc, char **argv)
 		case 's':
 			tool.stall_ms = (long)arg_num(optarg, 600000);
 			break;
+		case 'j':
+			tool.json = true;
+			break;
 		case 'v':
 			level = LOG_DEBUG;
 			break;
@@ -567,7 +882,9 @@ int main(int argc, char **argv)
 		usage();
 	if (strcmp(argv[optind], "ifname") == 0)
 		return cmd_ifname(argc - optind, argv + optind);
-	events = strcmp(argv[optind], "watch") == 0 || strcmp(argv[optind], "down-time") == 0;
+	/* adopt opens the event socket too: a restarted daemon has its monitor running */
+	events = strcmp(argv[optind], "watch") == 0 || strcmp(argv[optind], "down-time") == 0 ||
+		 strcmp(argv[optind], "adopt") == 0;
 	cfg.no_events = !events;
 	r = sd_event_default(&tool.event);
 	if (r < 0)
