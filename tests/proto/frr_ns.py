@@ -8,10 +8,15 @@ run and the lab) never share anything.  Addresses: 198.18.0.0/15 only.
 import os
 import shutil
 import signal
-import socket
 import subprocess
+import sys
 import tempfile
 import time
+
+# the lab's vty client and waits serve here too (tests/lab/hgwlab, plain Python on the host)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lab"))
+from hgwlab.frr import Vty  # noqa: E402
+from hgwlab.wait import wait_until  # noqa: E402
 
 FRR_LIB = "/usr/lib/frr"
 
@@ -21,38 +26,6 @@ def sh(*argv, check=True):
     if check and r.returncode != 0:
         raise RuntimeError("%s: exit %d: %s" % (" ".join(argv), r.returncode, r.stdout))
     return r.stdout
-
-
-def wait_until(pred, timeout, what):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if pred():
-            return
-        time.sleep(0.05)
-    raise RuntimeError("timed out after %.0f s waiting for %s" % (timeout, what))
-
-
-class Vty:
-    """One vty unix socket session in enable mode (command NUL; reply NUL NUL NUL status)."""
-
-    def __init__(self, path, timeout=10.0):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(timeout)
-        self.sock.connect(path)
-        self.cmd("enable")
-
-    def cmd(self, line):
-        self.sock.sendall(line.encode() + b"\0")
-        buf = bytearray()
-        while len(buf) < 4 or buf[-4:-1] != b"\0\0\0":
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise RuntimeError("vty closed during %r" % line)
-            buf += chunk
-        return buf[-1], buf[:-4].decode(errors="replace")
-
-    def close(self):
-        self.sock.close()
 
 
 class Router:
