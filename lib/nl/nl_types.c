@@ -237,7 +237,10 @@ static int classify_route(const struct nlmsghdr *h, struct hgw_nl_event_info *in
 	const struct rtmsg *rtm = NLMSG_DATA(h);
 	size_t alen = addr_size(rtm->rtm_family);
 	const struct rtattr *rta;
-	unsigned rest;
+	/* signed, as RTA_OK/RTA_NEXT expect: the padding of the last attribute may take it
+	 * below zero, and an unsigned count wraps and walks past the message (found by
+	 * fuzz_nl_event) */
+	int rest;
 
 	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
 		return -EBADMSG;
@@ -249,7 +252,7 @@ static int classify_route(const struct nlmsghdr *h, struct hgw_nl_event_info *in
 	info->dst.len = rtm->rtm_dst_len;
 	info->table = rtm->rtm_table;
 	info->protocol = rtm->rtm_protocol;
-	rest = h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm));
+	rest = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm)));
 	for (rta = RTM_RTA(rtm); RTA_OK(rta, rest); rta = RTA_NEXT(rta, rest)) {
 		if (rta->rta_type == RTA_DST) {
 			if (RTA_PAYLOAD(rta) != alen)

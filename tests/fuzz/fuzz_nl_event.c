@@ -44,6 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    !hgw_nl_prefix_equal(&p, &info.dst))
 				abort();
 		}
+		/* as nlmsg_next() does: the padding of the last message may run past the
+		 * datagram, and then there is no next message */
+		if (NLMSG_ALIGN(h->nlmsg_len) >= size - off)
+			break;
 		off += NLMSG_ALIGN(h->nlmsg_len);
 	}
 	free(buf);
