@@ -14,10 +14,10 @@
  * Because step 1 reads what is really there, a daemon that restarted and lost its
  * configuration gets everything owned again on the next apply.
  *
- * BLOCKING: this uses the blocking vty session (frr_vty.h) with a per-command timeout.
- * It serves the test tool, the protocol tests and the benchmark.  hybridgwd will drive the
- * same steps from its sd-event loop with the vty codec; the pure parts (frr_conf.h) are
- * shared as they are.
+ * frr_apply() BLOCKS the calling thread, with a per-command timeout: it runs the steps on
+ * a private sd-event loop until they end.  It serves the test tool, the protocol tests and
+ * the benchmark.  hybridgwd uses struct frr_applier (frr_applier.h), which runs the same
+ * steps (frr_run.h) on the daemon's loop and never blocks.
  */
 #ifndef HGW_FRR_APPLY_H
 #define HGW_FRR_APPLY_H
@@ -38,6 +38,7 @@ struct frr_apply_stats {
 	long long total_us;	       /* the whole apply, read-back included */
 	long long send_us;	       /* sending the batches */
 	int rolled_back;	       /* 1: the previous owned configuration was restored */
+	int queued;		       /* 1: waited for an earlier apply (frr_applier) */
 };
 
 void frr_client_init(struct frr_client *client, const char *rundir, int timeout_ms);

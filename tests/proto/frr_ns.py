@@ -42,19 +42,47 @@ class Router:
         sh("install", "-d", "-o", "frr", "-g", "frr", "-m", "755", self.rundir)
         sh("chown", "frr:frr", self.logdir)
         for d in self.daemons:
-            sh("ip", "netns", "exec", self.ns, os.path.join(FRR_LIB, d), "-d", "-N", self.ns,
-               "-f", "/dev/null", "--log", "file:%s/%s.log" % (self.logdir, d),
-               "--log-level", "informational", *self.args.get(d, []))
-            pidfile = "%s/%s.pid" % (self.rundir, d)
-            wait_until(lambda: os.path.exists(pidfile), 30, pidfile)
-            wait_until(lambda: open(pidfile).read().strip().isdigit(), 30, pidfile)
-            self.pids[d] = int(open(pidfile).read())
-            if d == "zebra":
-                wait_until(lambda: os.path.exists(self.rundir + "/zserv.api"), 30,
-                           "zserv.api in " + self.ns)
+            self.start_daemon(d)
         for d in self.daemons:
             wait_until(lambda d=d: os.path.exists("%s/%s.vty" % (self.rundir, d)), 30,
                        "%s.vty in %s" % (d, self.ns))
+
+    def start_daemon(self, d, old_pid=None):
+        """Start one daemon; old_pid: the one it replaces (its pid file may be stale)."""
+        sh("ip", "netns", "exec", self.ns, os.path.join(FRR_LIB, d), "-d", "-N", self.ns,
+           "-f", "/dev/null", "--log", "file:%s/%s.log" % (self.logdir, d),
+           "--log-level", "informational", *self.args.get(d, []))
+        pidfile = "%s/%s.pid" % (self.rundir, d)
+
+        def new_pid():
+            try:
+                text = open(pidfile).read().strip()
+            except FileNotFoundError:
+                return False
+            return text.isdigit() and int(text) != old_pid
+
+        wait_until(new_pid, 30, pidfile)
+        self.pids[d] = int(open(pidfile).read())
+        if d == "zebra":
+            wait_until(lambda: os.path.exists(self.rundir + "/zserv.api"), 30,
+                       "zserv.api in " + self.ns)
+
+    def kill_daemon(self, d):
+        """SIGKILL one daemon this run started (by the PID in its pid file, checked
+        against the one recorded at start); returns that PID."""
+        pid = int(open("%s/%s.pid" % (self.rundir, d)).read())
+        if pid != self.pids.get(d):
+            raise RuntimeError("%s.pid holds %d, not the %s we started" % (d, pid, d))
+        os.kill(pid, signal.SIGKILL)
+        end = time.monotonic() + 10
+        while time.monotonic() < end:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.02)
+        del self.pids[d]
+        return pid
 
     def log_path(self, daemon):
         return "%s/%s.log" % (self.logdir, daemon)

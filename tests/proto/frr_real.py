@@ -11,6 +11,12 @@ BFD up), apply it again (nothing sent), change it, remove parts, apply an intent
 line bgpd rejects (error names the line, owned configuration back to the previous one),
 apply the empty intent (everything owned gone, the operator's config intact).
 
+With --async (frr_async.sh) every apply goes through struct frr_applier on an event loop
+(hgw-frr apply --async) and must give the same results; then `hgw-frr watch` applies the
+first intent again, bgpd (the one this run started, by the PID in its pid file) is killed
+and started again, and the watcher must notice and put the owned configuration back
+within a few seconds, the session Established again.
+
 Exit 77 (skipped) without root, FRR or network namespaces.  Everything started here is
 stopped by PID; the namespaces are deleted.  HGW_KEEP=1 keeps the logs directory.
 """
@@ -36,6 +42,9 @@ OPERATOR_LINES = {"bgpd": ["ip prefix-list OPERATOR-X seq 5 permit 203.0.113.0/2
                            "route-map OPERATOR-RM permit 10",
                            " match ip address prefix-list OPERATOR-X"],
                   "staticd": ["ip route 198.19.20.0/24 blackhole"]}
+
+ASYNC = "--async" in sys.argv[1:]
+RESTORE_S = 5  # owned configuration back after bgpd restarted (watch polls every 1 s)
 
 failures = []
 timings = []
@@ -80,7 +89,7 @@ class Dut:
         return path
 
     def apply(self, path, prev=None):
-        args = (["-p", prev] if prev else []) + ["apply", path]
+        args = (["-p", prev] if prev else []) + ["apply"] + (["--async"] if ASYNC else []) + [path]
         r = self.tool(*args, check_rc=False)
         res = json.loads(r.stdout)
         res["stderr"] = r.stderr.strip()
@@ -232,6 +241,54 @@ def run(pair):
     operator_intact(pair, "after the empty intent")
     running = pair.a.show("bgpd", "show running-config")
     check("HGW-" not in running, "no HGW- name left in bgpd's running config")
+    if ASYNC:
+        restart(pair, dut, i1)
+
+
+def events(path):
+    with open(path) as f:
+        return [json.loads(l) for l in f if l.strip().endswith("}")]
+
+
+def restart(pair, dut, i1):
+    """7. bgpd restarts under `hgw-frr watch`: the owned configuration comes back."""
+    out = os.path.join(dut.dir, "watch.out")
+    member = "neighbor %s peer-group HGW-VPN" % pair.addr_b
+    with open(out, "w") as f, open(out + ".err", "w") as err:
+        w = subprocess.Popen([TOOL, "-d", dut.rundir, "watch", i1, "1000"], stdout=f,
+                             stderr=err)
+    try:
+        wait_until(lambda: any(e.get("event") == "applied" for e in events(out)), 30,
+                   "watch applies i1")
+        check(events(out)[0]["result"] == "ok", "watch: first apply ok: %s" % events(out)[0])
+        wait_until(lambda: dut.established(pair.addr_b), 60, "BGP Established with B")
+        before = dut.owned()
+        old = pair.a.kill_daemon("bgpd")
+        t0 = time.monotonic()
+        pair.a.start_daemon("bgpd", old_pid=old)
+        wait_until(lambda: os.path.exists(pair.a.vty_path("bgpd")), 30, "bgpd.vty again")
+        try:
+            wait_until(lambda: member in dut.owned(), RESTORE_S, "owned config back")
+            back = time.monotonic() - t0
+            check(True, "owned configuration back %.2f s after bgpd restarted" % back)
+        except Exception as e:
+            check(False, "owned configuration back within %d s: %s" % (RESTORE_S, e))
+        # the read-back ends the apply after the lines are in: wait for its report too
+        wait_until(lambda: len([e for e in events(out) if e.get("event") == "applied"]) >= 2,
+                   RESTORE_S, "watch reports the re-apply")
+        evs = events(out)
+        check(any(e.get("event") == "restarted" and e.get("daemon") == "bgpd" for e in evs),
+              "watch saw bgpd restart")
+        applied = [e for e in evs if e.get("event") == "applied"]
+        check(len(applied) >= 2 and applied[-1]["result"] == "ok" and
+              applied[-1]["sent_bgpd"] > 0, "watch re-applied: %s" % applied[-1])
+        check(dut.owned() == before, "owned bgpd configuration equals the one before the kill")
+        wait_until(lambda: dut.established(pair.addr_b), 60, "BGP Established after restart")
+        check(True, "session Established again after bgpd restarted")
+    finally:
+        w.terminate()
+        rc = w.wait(timeout=30)
+    check(rc == 0, "watch ended cleanly on SIGTERM (exit %d)" % rc)
 
 
 def main():

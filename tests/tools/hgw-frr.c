@@ -4,8 +4,14 @@
  *
  *	hgw-frr render INTENT.json            the rendered configuration (frr.conf form)
  *	hgw-frr delta OLD.json NEW.json       the vty lines from OLD's rendering to NEW's
- *	hgw-frr [-d RUNDIR] [-p PREV.json] apply INTENT.json
- *	                                       apply; prints {"result": ..., timings}
+ *	hgw-frr [-d RUNDIR] [-p PREV.json] apply [--async] INTENT.json
+ *	                                       apply; prints {"result": ..., timings};
+ *	                                       --async: through struct frr_applier on an
+ *	                                       event loop instead of blocking frr_apply()
+ *	hgw-frr [-d RUNDIR] [-p PREV.json] watch INTENT.json [INTERVAL_MS]
+ *	                                       apply, then watch the vty sockets and apply
+ *	                                       again when a daemon restarts; one JSON line
+ *	                                       per event; ends on SIGTERM
  *	hgw-frr [-d RUNDIR] owned bgpd|bfdd    the owned part of the running configuration
  *	hgw-frr [-d RUNDIR] show summary|neighbors|bgp4|bgp6|rib4|rib6|bfd
  *	                                       parsed state as JSON
@@ -37,6 +43,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "frr_applier.h"
 #include "frr_apply.h"
 #include "frr_bmp_station.h"
 #include "frr_conf.h"
@@ -147,26 +155,136 @@ static int cmd_delta(int argc, char **argv)
 	return r == 0 ? 0 : 1;
 }
 
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void print_result(const char *event, int r, const char *err,
+			 const struct frr_apply_stats *st)
+{
+	printf("{%s%s%s\"result\": \"%s\", \"error\": %d, \"sent_bgpd\": %zu, \"sent_bfdd\": %zu, "
+	       "\"send_us\": %lld, \"total_us\": %lld, \"rolled_back\": %s, \"queued\": %s, "
+	       "\"t\": %.6f}\n",
+	       event ? "\"event\": \"" : "", event ? event : "", event ? "\", " : "",
+	       r == 0 ? "ok" : "failed", -r, st->sent[FRR_BGPD], st->sent[FRR_BFDD], st->send_us,
+	       st->total_us, st->rolled_back ? "true" : "false", st->queued ? "true" : "false",
+	       now_s());
+	fflush(stdout);
+	if (r < 0)
+		fprintf(stderr, "hgw-frr: apply: %s\n", err);
+}
+
+/* ---- apply --async and watch: struct frr_applier on an event loop */
+
+struct async_tool {
+	sd_event *event;
+	bool done;
+	int result;
+	bool exit_on_done;
+};
+
+static void on_async_done(void *arg, int result, const char *err, const struct frr_apply_stats *st)
+{
+	struct async_tool *t = arg;
+
+	t->done = true;
+	t->result = result;
+	print_result(t->exit_on_done ? NULL : "applied", result, err, st);
+	if (t->exit_on_done)
+		sd_event_exit(t->event, 0);
+}
+
+static void on_restarted(void *arg, enum frr_daemon d)
+{
+	(void)arg;
+	printf("{\"event\": \"restarted\", \"daemon\": \"%s\", \"t\": %.6f}\n", frr_daemon_name(d),
+	       now_s());
+	fflush(stdout);
+}
+
+/* The applier on a loop: apply want, then (watch) re-apply on restarts until SIGTERM. */
+static int run_applier(struct frr_client *c, const struct frr_conf *want, bool watch,
+		       unsigned interval_ms)
+{
+	struct async_tool t = { .exit_on_done = !watch };
+	struct frr_applier *ap = NULL;
+	sigset_t mask;
+	int r;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	r = sd_event_new(&t.event);
+	if (r >= 0)
+		r = sd_event_add_signal(t.event, NULL, SIGTERM, NULL, NULL);
+	if (r >= 0)
+		r = sd_event_add_signal(t.event, NULL, SIGINT, NULL, NULL);
+	if (r >= 0)
+		r = frr_applier_new(t.event, c->rundir, c->timeout_ms, &ap);
+	if (r >= 0)
+		r = frr_applier_set_applied(ap, &c->applied);
+	if (r >= 0)
+		r = frr_applier_submit(ap, want, on_async_done, &t);
+	if (r >= 0 && watch)
+		r = frr_applier_watch(ap, interval_ms, true, on_restarted, on_async_done, &t);
+	if (r >= 0)
+		r = sd_event_loop(t.event);
+	if (r < 0)
+		fprintf(stderr, "hgw-frr: applier: %s\n", strerror(-r));
+	frr_applier_free(ap);
+	sd_event_unref(t.event);
+	if (r < 0)
+		return 1;
+	return watch || t.result == 0 ? 0 : 1;
+}
+
 static int cmd_apply(struct frr_client *c, const char *prev, int argc, char **argv)
 {
 	struct frr_apply_stats st;
 	struct frr_conf want;
+	bool async = argc == 3 && strcmp(argv[1], "--async") == 0;
 	int r;
 
-	if (argc != 2)
+	if (argc != 2 && !async)
 		return 2;
 	frr_conf_init(&want);
-	if ((prev != NULL && render_file(prev, &c->applied) < 0) || render_file(argv[1], &want) < 0)
+	if ((prev != NULL && render_file(prev, &c->applied) < 0) ||
+	    render_file(argv[argc - 1], &want) < 0) {
+		frr_conf_clear(&want);
 		return 1;
+	}
+	if (async) {
+		r = run_applier(c, &want, false, 0);
+		frr_conf_clear(&want);
+		return r;
+	}
 	r = frr_apply(c, &want, &st);
-	printf("{\"result\": \"%s\", \"error\": %d, \"sent_bgpd\": %zu, \"sent_bfdd\": %zu, "
-	       "\"send_us\": %lld, \"total_us\": %lld, \"rolled_back\": %s}\n",
-	       r == 0 ? "ok" : "failed", -r, st.sent[FRR_BGPD], st.sent[FRR_BFDD], st.send_us,
-	       st.total_us, st.rolled_back ? "true" : "false");
-	if (r < 0)
-		fprintf(stderr, "hgw-frr: apply: %s\n", c->err);
+	print_result(NULL, r, c->err, &st);
 	frr_conf_clear(&want);
 	return r == 0 ? 0 : 1;
+}
+
+static int cmd_watch(struct frr_client *c, const char *prev, int argc, char **argv)
+{
+	struct frr_conf want;
+	int r;
+
+	if (argc != 2 && argc != 3)
+		return 2;
+	frr_conf_init(&want);
+	if ((prev != NULL && render_file(prev, &c->applied) < 0) ||
+	    render_file(argv[1], &want) < 0) {
+		frr_conf_clear(&want);
+		return 1;
+	}
+	r = run_applier(c, &want, true, argc == 3 ? (unsigned)atoi(argv[2]) : 1000);
+	frr_conf_clear(&want);
+	return r;
 }
 
 static int daemon_by_name(const char *name)
@@ -292,14 +410,6 @@ struct bmp_tool {
 	const char *capture;
 	unsigned n_saved;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static const char *addr_s(const struct frr_addr *a, char *buf, size_t size)
 {
@@ -432,7 +542,8 @@ static int cmd_bmp(int argc, char **argv)
 static void usage(void)
 {
 	fprintf(stderr, "usage: hgw-frr render INTENT | delta OLD NEW |\n"
-			"       hgw-frr [-d RUNDIR] [-p PREV] apply INTENT |\n"
+			"       hgw-frr [-d RUNDIR] [-p PREV] apply [--async] INTENT |\n"
+			"       hgw-frr [-d RUNDIR] [-p PREV] watch INTENT [INTERVAL_MS] |\n"
 			"       hgw-frr [-d RUNDIR] owned DAEMON | show VIEW | raw DAEMON CMD |\n"
 			"       hgw-frr bmp ADDRESS PORT [CAPTURE_DIR]\n");
 }
@@ -470,6 +581,8 @@ int main(int argc, char **argv)
 		r = cmd_delta(argc, argv);
 	else if (strcmp(argv[0], "apply") == 0)
 		r = cmd_apply(&client, prev, argc, argv);
+	else if (strcmp(argv[0], "watch") == 0)
+		r = cmd_watch(&client, prev, argc, argv);
 	else if (strcmp(argv[0], "owned") == 0)
 		r = cmd_owned(&client, argc, argv);
 	else if (strcmp(argv[0], "show") == 0)
