@@ -29,8 +29,14 @@
 #define HELLO_TIMEOUT_S 10
 /* RPCs handled per readable event, so that one busy client cannot starve the loop. */
 #define RPCS_PER_EVENT 8
-/* How long a notification may wait for a client's socket before that client misses it. */
-#define NOTIF_SEND_TIMEOUT_MS 1000
+/*
+ * How long a notification may wait for a client's socket before that client misses it.
+ * libnetconf2 writes synchronously, so this is how long one stuck subscriber (a full socket
+ * buffer: it stopped reading) holds the daemon's loop per notification; during a failover
+ * storm that loop must keep converging routes, so a slow reader loses notifications (logged)
+ * rather than delaying everyone.
+ */
+#define NOTIF_SEND_TIMEOUT_MS 50
 /*
  * RFC 5277's notifications and nc-notifications are not in yuma's ietf/ directory, and
  * notifications imports yuma-ncx (for an extension) from netconfcentral/.
