@@ -56,9 +56,10 @@ def rpc_error(fn, *args, **kwargs):
     return None
 
 
-def has(errs, tag, text=None):
+def has(errs, tag, text=None, app_tag=None):
     return errs is not None and any(
-        e.tag == tag and (text is None or text in (e.message or "")) for e in errs)
+        e.tag == tag and (text is None or text in (e.message or "")) and
+        (app_tag is None or e._app_tag == app_tag) for e in errs)
 
 
 def describe(errs):
