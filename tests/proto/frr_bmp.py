@@ -27,7 +27,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from frr_ns import Pair, sh, wait_until  # noqa: E402
+from frr_ns import Pair, check, failures, sh, skip_reason, wait_until  # noqa: E402
 
 SRCDIR = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.environ.get("HGW_FRR_TOOL", os.path.abspath("tests/tools/hgw-frr"))
@@ -36,26 +36,6 @@ BMP_MODULE = "/usr/lib/x86_64-linux-gnu/frr/modules/bgpd_bmp.so"
 LATENCY_MAX = 0.100
 V6_PREFIX = "2001:db8:10::/48"
 
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def skip_reason():
-    if os.geteuid() != 0:
-        return "needs root"
-    if not os.path.exists("/usr/lib/frr/bgpd") or not os.path.exists(TOOL):
-        return "needs FRR (/usr/lib/frr) and %s" % TOOL
-    if not os.path.exists(BMP_MODULE):
-        return "needs FRR's bmp module (%s)" % BMP_MODULE
-    if subprocess.run(["ip", "netns", "list"], capture_output=True).returncode != 0:
-        return "needs network namespaces"
-    return None
 
 
 class Station:
@@ -242,7 +222,7 @@ def run(pair, st):
 
 
 def main():
-    reason = skip_reason()
+    reason = skip_reason(TOOL, BMP_MODULE)
     if reason:
         print("SKIP: " + reason)
         return 77

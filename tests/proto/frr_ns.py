@@ -28,6 +28,32 @@ def sh(*argv, check=True):
     return r.stdout
 
 
+failures = []
+
+
+def check(cond, what):
+    """One check of a protocol test: printed, and remembered when it fails."""
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def skip_reason(tool, *needed):
+    """Why this machine cannot run a test against real FRR (None if it can): root, FRR, the
+    tool under test, any other file in needed, network namespaces."""
+    if os.geteuid() != 0:
+        return "needs root"
+    if not os.path.exists("/usr/lib/frr/bgpd") or not os.path.exists(tool):
+        return "needs FRR (/usr/lib/frr) and %s" % tool
+    for path in needed:
+        if not os.path.exists(path):
+            return "needs %s" % path
+    if subprocess.run(["ip", "netns", "list"], capture_output=True).returncode != 0:
+        return "needs network namespaces"
+    return None
+
+
 class Router:
     def __init__(self, ns, workdir, daemons, args=None):
         self.ns = ns

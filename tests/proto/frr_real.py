@@ -29,7 +29,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from frr_ns import Pair, sh, wait_until  # noqa: E402
+from frr_ns import Pair, check, failures, skip_reason, wait_until  # noqa: E402
 
 SRCDIR = os.path.dirname(os.path.abspath(__file__))
 TOOL = os.environ.get("HGW_FRR_TOOL", os.path.abspath("tests/tools/hgw-frr"))
@@ -46,25 +46,7 @@ OPERATOR_LINES = {"bgpd": ["ip prefix-list OPERATOR-X seq 5 permit 203.0.113.0/2
 ASYNC = "--async" in sys.argv[1:]
 RESTORE_S = 5  # owned configuration back after bgpd restarted (watch polls every 1 s)
 
-failures = []
 timings = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-    return cond
-
-
-def skip_reason():
-    if os.geteuid() != 0:
-        return "needs root"
-    if not os.path.exists("/usr/lib/frr/bgpd") or not os.path.exists(TOOL):
-        return "needs FRR (/usr/lib/frr) and %s" % TOOL
-    if subprocess.run(["ip", "netns", "list"], capture_output=True).returncode != 0:
-        return "needs network namespaces"
-    return None
 
 
 class Dut:
@@ -292,7 +274,7 @@ def restart(pair, dut, i1):
 
 
 def main():
-    reason = skip_reason()
+    reason = skip_reason(TOOL)
     if reason:
         print("SKIP: " + reason)
         return 77
