@@ -61,16 +61,23 @@ static void lifetime_from(struct hgw_nl_xfrm_lifetime *o, const struct xfrm_life
 	o->hard_use_s = l->hard_use_expires_seconds;
 }
 
-/* The name and key length of an xfrm_algo, never its key. */
+/* The three kernel algorithm structs start alike: name, then key length; never the key. */
+static void alg_set(struct hgw_nl_xfrm_alg *o, const char *name, uint32_t key_bits,
+		    uint32_t icv_bits)
+{
+	memcpy(o->name, name, sizeof(o->name));
+	o->name[sizeof(o->name) - 1] = '\0';
+	o->key_bits = key_bits;
+	o->icv_bits = icv_bits;
+}
+
 static int alg_from(struct hgw_nl_xfrm_alg *o, const void *data, size_t len)
 {
 	const struct xfrm_algo *a = data;
 
 	if (len < sizeof(*a))
 		return -EBADMSG;
-	memcpy(o->name, a->alg_name, sizeof(o->name));
-	o->name[sizeof(o->name) - 1] = '\0';
-	o->key_bits = a->alg_key_len;
+	alg_set(o, a->alg_name, a->alg_key_len, o->icv_bits);
 	return 0;
 }
 
@@ -80,10 +87,7 @@ static int aead_from(struct hgw_nl_xfrm_alg *o, const void *data, size_t len)
 
 	if (len < sizeof(*a))
 		return -EBADMSG;
-	memcpy(o->name, a->alg_name, sizeof(o->name));
-	o->name[sizeof(o->name) - 1] = '\0';
-	o->key_bits = a->alg_key_len;
-	o->icv_bits = a->alg_icv_len;
+	alg_set(o, a->alg_name, a->alg_key_len, a->alg_icv_len);
 	return 0;
 }
 
@@ -93,10 +97,7 @@ static int auth_trunc_from(struct hgw_nl_xfrm_alg *o, const void *data, size_t l
 
 	if (len < sizeof(*a))
 		return -EBADMSG;
-	memcpy(o->name, a->alg_name, sizeof(o->name));
-	o->name[sizeof(o->name) - 1] = '\0';
-	o->key_bits = a->alg_key_len;
-	o->icv_bits = a->alg_trunc_len;
+	alg_set(o, a->alg_name, a->alg_key_len, a->alg_trunc_len);
 	return 0;
 }
 
