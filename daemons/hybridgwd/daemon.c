@@ -19,6 +19,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "coord.h"
 #include "ctl_server.h"
 #include "daemon.h"
 #include "log.h"
@@ -32,6 +33,7 @@ struct hgwd {
 	sd_event *event;
 	struct ctl_server *ctl;
 	struct netconf *netconf;
+	struct coord *coord;
 	enum hgw_run_state state;
 	uint64_t start_usec; /* CLOCK_MONOTONIC */
 	uint64_t reloads;
@@ -175,7 +177,18 @@ static int hgwd_setup(struct hgwd *d)
 	r = ctl_server_new(d->event, path, fill_status, d, &d->ctl);
 	if (r < 0)
 		return r;
-	return netconf_new(d->event, d->opts, &d->netconf);
+	if (d->opts->config_only) {
+		log_notice("--config-only: configurations are kept, nothing is applied");
+		return netconf_new(d->event, d->opts, NULL, NULL, &d->netconf);
+	}
+	r = coord_new(d->event, d->opts, &d->coord);
+	if (r < 0)
+		return r;
+	r = netconf_new(d->event, d->opts, coord_apply, d->coord, &d->netconf);
+	if (r < 0)
+		return r;
+	coord_set_netconf(d->coord, d->netconf);
+	return 0;
 }
 
 int hgwd_new(const struct hgwd_options *opts, struct hgwd **ret)
@@ -218,6 +231,7 @@ void hgwd_free(struct hgwd *d)
 	if (d == NULL)
 		return;
 	netconf_free(d->netconf);
+	coord_free(d->coord);
 	ctl_server_free(d->ctl);
 	sd_event_unref(d->event);
 	free(d);

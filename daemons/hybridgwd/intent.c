@@ -764,6 +764,16 @@ static int peer_cmp(const void *a, const void *b)
 	return strcmp(x->peer, y->peer);
 }
 
+static int fill_originate(const struct lyd_node *node, void *elem)
+{
+	return frr_prefix_parse(elem, lyd_get_value(node));
+}
+
+static int prefix_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct frr_prefix));
+}
+
 static int compile_policy(struct cc *c)
 {
 	struct hgw_intent_policy *p = &c->out->policy;
@@ -782,6 +792,9 @@ static int compile_policy(struct cc *c)
 		r = compile_list(c->top, "policy/connection-policy | policy/private-path-policy",
 				 sizeof(*p->peers), fill_peer_policy, peer_cmp, (void **)&p->peers,
 				 &p->n_peers);
+	if (r == 0)
+		r = compile_list(c->top, "policy/originate", sizeof(*p->originate), fill_originate,
+				 prefix_cmp, (void **)&p->originate, &p->n_originate);
 	return r;
 }
 
@@ -896,6 +909,7 @@ void hgw_intent_free(struct hgw_intent *intent)
 		free(intent->policy.as_path_filters[i].v);
 	free(intent->policy.as_path_filters);
 	free(intent->policy.peers);
+	free(intent->policy.originate);
 	free(intent->failover.bfd_profiles);
 	memset(intent, 0, sizeof(*intent));
 }
@@ -1250,6 +1264,10 @@ static bool policy_equal(const struct hgw_intent_policy *a, const struct hgw_int
 	for (size_t i = 0; i < a->n_as_path_filters; i++)
 		if (!aspath_filters_equal(&a->as_path_filters[i], &b->as_path_filters[i]))
 			return false;
+	if (a->n_originate != b->n_originate ||
+	    (a->n_originate > 0 &&
+	     memcmp(a->originate, b->originate, a->n_originate * sizeof(*a->originate))))
+		return false;
 	return a->n_peers == 0 || !memcmp(a->peers, b->peers, a->n_peers * sizeof(*a->peers));
 }
 

@@ -200,6 +200,8 @@ struct hgw_intent_policy {
 	size_t n_as_path_filters;
 	struct hgw_intent_peer_policy *peers; /* connections, then private paths, by name */
 	size_t n_peers;
+	struct frr_prefix *originate; /* as configured, sorted */
+	size_t n_originate;
 };
 
 struct hgw_intent_failover {
@@ -236,6 +238,20 @@ int hgw_intent_compile(const struct lyd_node *tree, const struct hgw_intent *pre
 
 /* Free what compile allocated and wipe the PSKs; *intent is zeroed.  NULL is fine. */
 void hgw_intent_free(struct hgw_intent *intent);
+
+/*
+ * What FRR must run for this intent, into *out (zeroed first): one path class per
+ * connection ("V-<conn>") and per private path ("P-<name>") carrying that peer's policy
+ * (import list -> accept, export list -> advertise, prepend, max-prefix) and the path
+ * preference as local-preference (preferred 200, the other 100); every tunnel's and
+ * private path's neighbor in its class; BFD profiles; originated networks; maximum-paths.
+ * What lib/frr cannot say yet (deny entries and ge in prefix lists used by a peer, AS-path
+ * filters) is -EINVAL with a message in err rather than a silently different policy.
+ * bmp (NULL-able) is copied in.  Free with hgw_intent_frr_free().
+ */
+int hgw_intent_frr(const struct hgw_intent *intent, const struct frr_bmp_target *bmp,
+		   struct frr_intent *out, char *err, size_t err_size);
+void hgw_intent_frr_free(struct frr_intent *fi);
 
 /* The tunnel or private path of that key, or NULL. */
 const struct hgw_intent_tunnel *hgw_intent_tunnel_find(const struct hgw_intent *intent,

@@ -85,6 +85,8 @@ struct notif {
 
 struct netconf {
 	sd_event *event;
+	hgw_nc_apply_fn apply; /* the coordinator's; NULL: accept every configuration */
+	void *apply_data;
 	sd_event_source *listen_source;
 	int listen_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -1541,20 +1543,25 @@ static int listen_hook(struct netconf *nc, const char *path)
 	return sd_event_add_io(nc->event, &nc->hook_source, fd, EPOLLIN, on_hook, nc);
 }
 
-/* The daemon has no coordinator yet (issue 7): every valid configuration is accepted. */
+/* Every change of running goes through the coordinator; only what it applied is announced. */
 static int apply_config(const struct lyd_node *from, const struct lyd_node *to,
 			struct hgw_nc_errors *errs, void *userdata)
 {
-	(void)errs;
-	(void)userdata;
-	log_info("configuration committed (no coordinator yet: nothing applied)");
-	notify_config_change(from, to);
-	return 0;
+	struct netconf *nc = userdata;
+	int r = 0;
+
+	if (nc->apply != NULL)
+		r = nc->apply(from, to, errs, nc->apply_data);
+	else
+		log_info("configuration committed (no coordinator: nothing applied)");
+	if (r == 0)
+		notify_config_change(from, to);
+	return r;
 }
 
 static int load_startup(struct netconf *nc, const struct hgwd_options *opts)
 {
-	struct hgw_nc_ds_options dso = { .ctx = nc->ctx, .apply = apply_config };
+	struct hgw_nc_ds_options dso = { .ctx = nc->ctx, .apply = apply_config, .userdata = nc };
 	struct hgw_nc_errors errs = { 0 };
 	char path[4096];
 	size_t i;
@@ -1574,7 +1581,8 @@ static int load_startup(struct netconf *nc, const struct hgwd_options *opts)
 	return r;
 }
 
-int netconf_new(sd_event *event, const struct hgwd_options *opts, struct netconf **ret)
+int netconf_new(sd_event *event, const struct hgwd_options *opts, hgw_nc_apply_fn apply,
+		void *apply_data, struct netconf **ret)
 {
 	const char *yang_dir = getenv("HYBRIDGWD_YANG_DIR");
 	struct lysc_node *schema;
@@ -1589,6 +1597,8 @@ int netconf_new(sd_event *event, const struct hgwd_options *opts, struct netconf
 		return log_err_errno(ENOMEM, "cannot start the NETCONF server");
 	nc->listen_fd = -1;
 	nc->hook_fd = -1;
+	nc->apply = apply;
+	nc->apply_data = apply_data;
 	nc->event = sd_event_ref(event);
 	server = nc;
 	if (snprintf(nc->path, sizeof(nc->path), "%s/%s", opts->state_dir,

@@ -48,6 +48,7 @@
 
 #include <systemd/sd-event.h>
 
+#include "nc/nc.h"
 #include "options.h"
 
 #define HGWD_NETCONF_SOCKET_NAME "netconf.sock"
@@ -56,10 +57,12 @@ struct netconf;
 
 /*
  * Load the YANG modules (from $HYBRIDGWD_YANG_DIR, else the installed directory), the
- * startup configuration <config_dir>/startup.xml into running, and listen.  Failures are
+ * startup configuration <config_dir>/startup.xml into running (through apply, which every
+ * later change of running goes through too; NULL accepts everything), and listen.  Failures are
  * logged here.  -ENOENT means the YANG modules are not installed.
  */
-int netconf_new(sd_event *event, const struct hgwd_options *opts, struct netconf **ret);
+int netconf_new(sd_event *event, const struct hgwd_options *opts, hgw_nc_apply_fn apply,
+		void *apply_data, struct netconf **ret);
 
 /* Close every session, stop listening, remove the socket.  NULL is ok. */
 void netconf_free(struct netconf *nc);

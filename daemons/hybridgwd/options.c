@@ -16,6 +16,9 @@ static const struct option long_options[] = {
 	{ "foreground", no_argument, NULL, 'f' },
 	{ "config-dir", required_argument, NULL, 'c' },
 	{ "state-dir", required_argument, NULL, 's' },
+	{ "vici-socket", required_argument, NULL, 'S' },
+	{ "frr-rundir", required_argument, NULL, 'F' },
+	{ "config-only", no_argument, NULL, 'n' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
@@ -23,7 +26,7 @@ static const struct option long_options[] = {
 };
 
 /* '+': stop at the first non-option; ':': report a missing argument as ':', not '?'. */
-static const char short_options[] = "+:fc:s:vVh";
+static const char short_options[] = "+:fc:s:S:F:nvVh";
 
 void hgwd_usage(FILE *out)
 {
@@ -34,12 +37,17 @@ void hgwd_usage(FILE *out)
 		"  -f, --foreground      stay in the foreground and log to stderr (for systemd)\n"
 		"  -c, --config-dir DIR  configuration directory (default %s)\n"
 		"  -s, --state-dir DIR   runtime directory for %s (default %s)\n"
+		"  -S, --vici-socket PATH  charon's VICI socket (default %s)\n"
+		"  -F, --frr-rundir DIR  where FRR's daemons keep their vty sockets (default %s)\n"
+		"  -n, --config-only     serve NETCONF and keep the datastores, but drive neither\n"
+		"                        charon, FRR nor the kernel (to try configurations)\n"
 		"  -v, --verbose         log debug messages too\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n"
 		"\n"
 		"SIGTERM or SIGINT stop the daemon; SIGHUP requests a reload.\n",
-		HGW_CONFIG_DIR, HGW_CTL_SOCKET_NAME, HGW_STATE_DIR);
+		HGW_CONFIG_DIR, HGW_CTL_SOCKET_NAME, HGW_STATE_DIR, HGWD_DEFAULT_VICI_SOCKET,
+		HGWD_DEFAULT_FRR_RUNDIR);
 }
 
 static int HGW_PRINTF(3, 4) usage_error(char *err, size_t size, const char *fmt, ...)
@@ -118,6 +126,8 @@ int hgwd_options_parse(struct hgwd_options *opts, int argc, char *argv[], char *
 		.log_level = LOG_INFO,
 		.config_dir = HGW_CONFIG_DIR,
 		.state_dir = HGW_STATE_DIR,
+		.vici_socket = HGWD_DEFAULT_VICI_SOCKET,
+		.frr_rundir = HGWD_DEFAULT_FRR_RUNDIR,
 	};
 	optind = 0; /* glibc: full reinitialisation */
 	opterr = 0; /* our messages, not getopt's */
@@ -131,6 +141,15 @@ int hgwd_options_parse(struct hgwd_options *opts, int argc, char *argv[], char *
 			break;
 		case 's':
 			opts->state_dir = optarg;
+			break;
+		case 'S':
+			opts->vici_socket = optarg;
+			break;
+		case 'F':
+			opts->frr_rundir = optarg;
+			break;
+		case 'n':
+			opts->config_only = true;
 			break;
 		case 'v':
 			if (opts->log_level < LOG_DEBUG)
@@ -149,6 +168,10 @@ int hgwd_options_parse(struct hgwd_options *opts, int argc, char *argv[], char *
 	if (optind < argc)
 		return usage_error(err, errsize, "unexpected argument '%s'", argv[optind]);
 	r = check_dir("--config-dir", opts->config_dir, err, errsize);
+	if (r == 0)
+		r = check_dir("--vici-socket", opts->vici_socket, err, errsize);
+	if (r == 0)
+		r = check_dir("--frr-rundir", opts->frr_rundir, err, errsize);
 	if (r < 0)
 		return r;
 	return check_state_dir(opts->state_dir, err, errsize);

@@ -19,10 +19,16 @@ enum hgwd_action {
 struct hgwd_options {
 	enum hgwd_action action;
 	bool foreground;
-	int log_level; /* LOG_INFO, raised by each -v up to LOG_DEBUG */
+	bool config_only; /* NETCONF and datastores only: no coordinator */
+	int log_level;	  /* LOG_INFO, raised by each -v up to LOG_DEBUG */
 	const char *config_dir;
 	const char *state_dir;
+	const char *vici_socket; /* charon's VICI socket */
+	const char *frr_rundir;	 /* FRR's vty sockets: /run/frr, or /run/frr/<ns> with -N */
 };
+
+#define HGWD_DEFAULT_VICI_SOCKET "/run/charon.vici"
+#define HGWD_DEFAULT_FRR_RUNDIR "/run/frr"
 
 /*
  * Parse argv (resets getopt, so it may be called more than once).  Returns 0, or -EINVAL

@@ -26,7 +26,7 @@ mkdir -p "$tmp/state" "$tmp/conf"
 
 # start_daemon DIR: hybridgwd with DIR/state, DIR/conf and DIR/daemon.log; sets $pid
 start_daemon() {
-	HYBRIDGWD_NETCONF_TEST_HOOK="$1/hook.sock" "$HYBRIDGWD" --foreground --verbose \
+	HYBRIDGWD_NETCONF_TEST_HOOK="$1/hook.sock" "$HYBRIDGWD" --foreground --verbose --config-only \
 		--state-dir "$1/state" --config-dir "$1/conf" 2>"$1/daemon.log" &
 	pid=$!
 	i=0

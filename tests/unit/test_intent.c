@@ -16,11 +16,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "frr/frr_conf.h"
 #include "intent.h"
 #include "test_nc_util.h"
 
@@ -749,6 +751,102 @@ static void test_diff_policy(void **state)
 	free(xml2);
 }
 
+/* ---- the FRR part ---- */
+
+/* Render the intent of xml through hgw_intent_frr() and frr_render() into one text. */
+static char *render_xml(const char *xml, char *err, size_t size, int *res)
+{
+	struct hgw_intent in;
+	struct frr_intent fi;
+	struct frr_conf conf;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	compile_ok(xml, NULL, &xfrm_opts, &in);
+	*res = hgw_intent_frr(&in, NULL, &fi, err, size);
+	hgw_intent_free(&in);
+	if (*res < 0)
+		return NULL;
+	frr_conf_init(&conf);
+	assert_int_equal(frr_render(&fi, &conf, err, size), 0);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(frr_conf_write(&conf, f), 0);
+	fclose(f);
+	if (getenv("HGW_TEST_VERBOSE") != NULL)
+		fputs(text, stderr);
+	frr_conf_clear(&conf);
+	hgw_intent_frr_free(&fi);
+	return text;
+}
+
+static void test_frr_azure(void **state)
+{
+	char *xml = slurp("valid-azure-aa.xml");
+	char err[512];
+	int r;
+	char *text;
+
+	(void)state;
+	xml = edit(xml, "<maximum-paths>2</maximum-paths>",
+		   "<maximum-paths>2</maximum-paths><originate>198.18.128.0/24</originate>");
+	text = render_xml(xml, err, sizeof(err), &r);
+	assert_int_equal(r, 0);
+	/* one class per connection and per private path; private preferred */
+	assert_non_null(strstr(text, "neighbor HGW-V-azure peer-group"));
+	assert_non_null(strstr(text, "neighbor HGW-P-er peer-group"));
+	assert_non_null(strstr(text, "neighbor 169.254.21.1 peer-group HGW-V-azure"));
+	assert_non_null(strstr(text, "neighbor 169.254.22.1 peer-group HGW-V-azure"));
+	assert_non_null(strstr(text, "neighbor 198.19.0.1 peer-group HGW-P-er"));
+	assert_non_null(strstr(text, "set local-preference 200"));
+	assert_non_null(strstr(text, "network 198.18.128.0/24"));
+	assert_non_null(strstr(text, "maximum-paths 2"));
+	assert_non_null(strstr(text, "198.18.128.0/17 le 24"));
+	assert_non_null(strstr(text, "profile HGW-er"));
+	free(text);
+	free(xml);
+}
+
+static void test_frr_tunnels_preferred(void **state)
+{
+	char *xml = slurp("valid-azure-aa.xml");
+	char err[512], *text, *vpn, *priv;
+	int r;
+
+	(void)state;
+	xml = edit(xml, "<maximum-paths>2</maximum-paths>",
+		   "<preferred-path>tunnels</preferred-path><maximum-paths>2</maximum-paths>");
+	text = render_xml(xml, err, sizeof(err), &r);
+	assert_int_equal(r, 0);
+	vpn = strstr(text, "route-map HGW-V-azure-IN");
+	priv = strstr(text, "route-map HGW-P-er-IN");
+	assert_non_null(vpn);
+	assert_non_null(priv);
+	/* each route-map's own local-preference comes before the next route-map */
+	assert_true(strstr(vpn, "set local-preference 200") <
+		    (priv > vpn ? priv : vpn + strlen(vpn)));
+	assert_non_null(strstr(priv, "set local-preference 100"));
+	free(text);
+	free(xml);
+}
+
+static void test_frr_refuses_deny(void **state)
+{
+	char *xml = slurp("valid-azure-aa.xml");
+	char err[512], *text;
+	int r;
+
+	(void)state;
+	xml = edit(xml, "<seq>10</seq>", "<seq>10</seq><action>deny</action>");
+	text = render_xml(xml, err, sizeof(err), &r);
+	assert_null(text);
+	assert_int_equal(r, -EINVAL);
+	assert_non_null(strstr(err, "prefix-list 'onprem' entry 10"));
+	assert_non_null(strstr(err, "le"));
+	free(xml);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -780,6 +878,9 @@ int main(void)
 		cmocka_unit_test(test_diff_proposal),
 		cmocka_unit_test(test_diff_local_asn),
 		cmocka_unit_test(test_diff_policy),
+		cmocka_unit_test(test_frr_azure),
+		cmocka_unit_test(test_frr_tunnels_preferred),
+		cmocka_unit_test(test_frr_refuses_deny),
 		cmocka_unit_test(test_names),
 	};
 	int r;
