@@ -12,18 +12,26 @@
 #include <time.h>
 
 #include <libyang/libyang.h>
+#include <net/if.h>
 
 #include "coord.h"
+#include "failover.h"
 #include "frr/frr_applier.h"
 #include "frr/frr_apply.h"
 #include "frr/frr_conf.h"
 #include "intent.h"
+#include "liveness.h"
 #include "log.h"
 #include "netconf.h"
 #include "nl/nl.h"
 #include "nl/nl_adopt.h"
 #include "nl/nl_zebra.h"
 #include "vici/vici_client.h"
+
+/* linux/if.h has it, but conflicts with net/if.h (which lib/nl's headers use) */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP 0x10000
+#endif
 
 #define USEC_PER_MSEC 1000ULL
 #define USEC_PER_SEC 1000000ULL
@@ -37,6 +45,10 @@
 #define ZEBRA_GUARD_USEC (700 * USEC_PER_MSEC)
 /* Installed CHILD_SAs tracked per tunnel: one, two during a rekey, a few duplicates. */
 #define MAX_CHILDREN 8
+/* Private path interfaces whose carrier is followed. */
+#define MAX_PRIVATE_LINKS 16
+/* A restarted FRR daemon gets the configuration this long after its socket reappears. */
+#define FRR_REPUSH_DELAY_USEC (500 * USEC_PER_MSEC)
 
 /* What the daemon knows of one running tunnel, beside its intent. */
 struct rt {
@@ -44,8 +56,17 @@ struct rt {
 	uint32_t children[MAX_CHILDREN];   /* installed CHILD_SAs (unique ids) */
 	size_t n_children;
 	bool link_up;
+	bool dead; /* the liveness probe says so: its BGP neighbor is shut down */
+	struct liveness *probe;
 	sd_event_source *guard;
 	struct coord *c;
+};
+
+/* A watched prefix and the class of path that carries it now. */
+struct watch {
+	struct hgw_nl_prefix prefix;
+	struct failover_path path;
+	bool seen;
 };
 
 struct coord {
@@ -60,7 +81,17 @@ struct coord {
 	struct frr_conf frr_want; /* the running intent's rendering */
 	struct rt *rt;		  /* parallel to running.tunnels */
 	sd_event_source *resync;
+	sd_event_source *frr_repush;
 	bool listing;
+	struct watch *watch; /* parallel to running.failover.watch */
+	struct {
+		char name[IFNAMSIZ];
+		bool up;
+	} links[MAX_PRIVATE_LINKS]; /* last carrier state of private path interfaces */
+	size_t n_links;
+	char cause[FAILOVER_TEXT_MAX];
+	uint64_t cause_us;
+	struct failover_history history;
 	struct coord_stats stats;
 };
 
@@ -317,7 +348,9 @@ static int run_tunnels(struct txn *tx, const struct hgw_diff *d, const struct hg
 	return first;
 }
 
-static int render(const struct hgw_intent *in, struct frr_conf *out, char *err, size_t size)
+/* FRR's configuration for in, with the neighbors of dead tunnels (rt) shut down. */
+static int render(const struct hgw_intent *in, const struct rt *rt, struct frr_conf *out, char *err,
+		  size_t size)
 {
 	struct frr_intent fi;
 	int r;
@@ -326,6 +359,14 @@ static int render(const struct hgw_intent *in, struct frr_conf *out, char *err, 
 	r = hgw_intent_frr(in, NULL, &fi, err, size);
 	if (r < 0)
 		return r;
+	for (size_t i = 0; rt != NULL && i < in->n_tunnels; i++) {
+		const struct frr_addr *a = &in->tunnels[i].neighbor.addr;
+
+		for (size_t k = 0; rt[i].dead && in->tunnels[i].bgp && k < fi.n_neighbors; k++)
+			if (fi.neighbors[k].addr.family == a->family &&
+			    !memcmp(&fi.neighbors[k].addr.u, &a->u, sizeof(a->u)))
+				fi.neighbors[k].shutdown = true;
+	}
 	r = frr_render(&fi, out, err, size);
 	hgw_intent_frr_free(&fi);
 	return r;
@@ -335,8 +376,10 @@ static int render(const struct hgw_intent *in, struct frr_conf *out, char *err, 
 
 static void rt_free_all(struct coord *c)
 {
-	for (size_t i = 0; c->rt != NULL && i < c->running.n_tunnels; i++)
+	for (size_t i = 0; c->rt != NULL && i < c->running.n_tunnels; i++) {
 		sd_event_source_disable_unref(c->rt[i].guard);
+		liveness_free(c->rt[i].probe);
+	}
 	free(c->rt);
 	c->rt = NULL;
 }
@@ -365,12 +408,104 @@ static int rt_rebuild(struct coord *c, const struct hgw_intent *in, struct rt **
 		if (old != NULL) {
 			v[i] = *old;
 			v[i].guard = NULL;
+			/* probes are started again for the new intent (its settings may differ) */
+			v[i].probe = NULL;
 		}
 		snprintf(v[i].name, sizeof(v[i].name), "%s", in->tunnels[i].charon.name);
 		v[i].c = c;
 	}
 	*out = v;
 	return 0;
+}
+
+/* ---- causes, FRR refresh, liveness ---- */
+
+static void __attribute__((format(printf, 3, 4)))
+set_cause(struct coord *c, uint64_t at, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->cause, sizeof(c->cause), fmt, ap);
+	va_end(ap);
+	c->cause_us = at;
+}
+
+/* Apply the running intent's rendering again (a tunnel died or recovered, FRR restarted). */
+static void frr_refresh(struct coord *c, const char *why)
+{
+	struct frr_conf want;
+	char err[512];
+	int r;
+
+	r = render(&c->running, c->rt, &want, err, sizeof(err));
+	if (r == 0)
+		r = frr_apply(&c->frr, &want, NULL);
+	if (r < 0) {
+		log_err("FRR: cannot apply the configuration (%s): %s", why,
+			err[0] != '\0' && r == -EINVAL && c->frr.err[0] == '\0' ? err : c->frr.err);
+		frr_conf_clear(&want);
+		return;
+	}
+	frr_conf_clear(&c->frr_want);
+	c->frr_want = want;
+}
+
+static void on_liveness(void *arg, bool alive, uint64_t at)
+{
+	struct rt *rt = arg;
+	struct coord *c = rt->c;
+	size_t idx;
+	const struct hgw_intent_tunnel *t;
+
+	if (rt_find(c, rt->name, &idx) == NULL)
+		return;
+	t = &c->running.tunnels[idx];
+	rt->dead = !alive;
+	if (alive) {
+		set_cause(c, at, "tunnel %s/%s alive again", t->conn, t->gw);
+		log_notice("tunnel %s/%s: probes answered for the hold-down (%u s): back into ECMP",
+			   t->conn, t->gw, c->running.failover.hold_down_s);
+	} else {
+		set_cause(c, at, "tunnel %s/%s dead (liveness)", t->conn, t->gw);
+		log_notice("tunnel %s/%s: no probe answered for %u x %u ms: out of ECMP (BGP "
+			   "neighbor shut down)",
+			   t->conn, t->gw, c->running.failover.probe_multiplier,
+			   c->running.failover.probe_interval_ms);
+	}
+	netconf_notify_tunnel(c->nc, t->conn, t->gw, alive ? "up" : "dead",
+			      alive ? "liveness probes answered" : "liveness probes lost");
+	frr_refresh(c, alive ? "tunnel alive" : "tunnel dead");
+}
+
+static void probe_stop(struct rt *rt)
+{
+	liveness_free(rt->probe);
+	rt->probe = NULL;
+}
+
+static void probe_start(struct coord *c, size_t idx)
+{
+	const struct hgw_intent_tunnel *t = &c->running.tunnels[idx];
+	const struct hgw_intent_failover *f = &c->running.failover;
+	struct rt *rt = &c->rt[idx];
+	struct liveness_config cfg = {
+		.ifname = t->iface.nl.name,
+		.src = t->iface.inside_local,
+		.dst = t->neighbor.addr.u.v4,
+		.interval_ms = f->probe_interval_ms,
+		.multiplier = f->probe_multiplier,
+		.hold_down_ms = f->hold_down_s * 1000,
+		.ident = (uint16_t)(0x4700 + idx),
+	};
+	int r;
+
+	if (rt->probe != NULL || !t->bgp || !t->iface.present ||
+	    t->neighbor.addr.family != AF_INET || f->probe_interval_ms == 0)
+		return;
+	r = liveness_new(c->event, &cfg, on_liveness, rt, &rt->probe);
+	if (r < 0)
+		log_warn_errno(r, "tunnel %s/%s: no liveness probe", t->conn, t->gw);
 }
 
 /* ---- links follow SAs ---- */
@@ -446,13 +581,21 @@ static void set_link(struct coord *c, size_t idx, bool up, const char *reason)
 	log_notice("tunnel %s/%s: %s, link %s %s", t->conn, t->gw, reason, t->iface.nl.name,
 		   up ? "up" : "down");
 	netconf_notify_tunnel(c->nc, t->conn, t->gw, up ? "up" : "down", reason);
+	set_cause(c, now_usec(), "tunnel %s/%s %s", t->conn, t->gw, reason);
 	if (!up) {
 		c->stats.links_down++;
 		sd_event_source_disable_unref(rt->guard);
 		rt->guard = NULL;
+		probe_stop(rt);
+		if (rt->dead) {
+			/* the link takes its routes away; a new SA starts with a clean verdict */
+			rt->dead = false;
+			frr_refresh(c, "dead tunnel's link down");
+		}
 		return;
 	}
 	c->stats.links_up++;
+	probe_start(c, idx);
 	/* The kernel refuses a route through a link that is down: add it now. */
 	if (t->iface.peer_route.s_addr != 0) {
 		r = hgw_nl_peer_route_add(c->nl, t->iface.nl.name, t->iface.peer_route);
@@ -607,19 +750,141 @@ static void on_vici_down(struct vici_client *vc, int err, void *userdata)
 	log_warn("lost charon's VICI socket: %s", strerror(-err));
 }
 
-static void on_frr_restart(void *arg, enum frr_daemon daemon)
+static int on_frr_repush(sd_event_source *src, uint64_t usec, void *userdata)
 {
-	(void)arg;
-	log_notice("FRR's %s restarted: configuration pushed again", frr_daemon_name(daemon));
+	struct coord *c = userdata;
+
+	(void)src;
+	(void)usec;
+	frr_refresh(c, "an FRR daemon restarted");
+	return 0;
 }
 
-static void on_frr_reapplied(void *arg, int result, const char *err,
-			     const struct frr_apply_stats *stats)
+static void on_frr_restart(void *arg, enum frr_daemon daemon)
 {
-	(void)arg;
-	(void)stats;
-	if (result < 0 && result != -ECANCELED)
-		log_err("FRR: re-applying the configuration failed: %s", err);
+	struct coord *c = arg;
+	int r;
+
+	log_notice("FRR's %s restarted: pushing the configuration again", frr_daemon_name(daemon));
+	/* once, shortly: the other daemons of a restarted FRR come up around the same time */
+	sd_event_source_disable_unref(c->frr_repush);
+	c->frr_repush = NULL;
+	r = sd_event_add_time_relative(c->event, &c->frr_repush, CLOCK_MONOTONIC,
+				       FRR_REPUSH_DELAY_USEC, 0, on_frr_repush, c);
+	if (r < 0)
+		log_err_errno(r, "cannot schedule the FRR re-push");
+}
+
+/* ---- the failover detector ---- */
+
+static bool is_private_if(const struct coord *c, const char *name)
+{
+	for (size_t i = 0; i < c->running.n_privates; i++)
+		if (!strcmp(c->running.privates[i].interface, name))
+			return true;
+	return false;
+}
+
+static void on_nl_link(struct hgw_nl *nl, const struct hgw_nl_link_event *ev,
+		       const struct hgw_nl_ts *ts, void *userdata)
+{
+	struct coord *c = userdata;
+	bool up = !ev->deleted && (ev->flags & IFF_UP) && (ev->flags & IFF_LOWER_UP);
+	uint64_t at = (uint64_t)ts->mono.tv_sec * USEC_PER_SEC + (uint64_t)ts->mono.tv_nsec / 1000;
+
+	(void)nl;
+	if (ev->ifname == NULL || !is_private_if(c, ev->ifname))
+		return;
+	for (size_t i = 0; i < c->n_links; i++) {
+		if (strcmp(c->links[i].name, ev->ifname) != 0)
+			continue;
+		if (c->links[i].up != up) {
+			c->links[i].up = up;
+			set_cause(c, at, "carrier %s on %s", up ? "back" : "lost", ev->ifname);
+			log_notice("private path interface %s: carrier %s", ev->ifname,
+				   up ? "back" : "lost");
+		}
+		return;
+	}
+	if (c->n_links < MAX_PRIVATE_LINKS) {
+		snprintf(c->links[c->n_links].name, sizeof(c->links[0].name), "%s", ev->ifname);
+		c->links[c->n_links++].up = up;
+	}
+}
+
+static void on_nl_view(struct hgw_nl *nl, const struct hgw_nl_view *view,
+		       const struct hgw_nl_ts *ts, void *userdata)
+{
+	struct coord *c = userdata;
+	const char *priv[MAX_PRIVATE_LINKS], **tun;
+	struct failover_path now;
+	const struct failover_event *e;
+	char p[HGW_NL_PREFIX_STRLEN], a[24], b[24];
+	size_t np = 0, nt = 0;
+	struct watch *w = NULL;
+	uint64_t at = (uint64_t)ts->mono.tv_sec * USEC_PER_SEC + (uint64_t)ts->mono.tv_nsec / 1000;
+
+	(void)nl;
+	for (size_t i = 0; c->watch != NULL && i < c->running.failover.n_watch; i++)
+		if (hgw_nl_prefix_equal(&c->watch[i].prefix, &view->prefix))
+			w = &c->watch[i];
+	if (w == NULL)
+		return;
+	tun = calloc(c->running.n_tunnels + 1, sizeof(*tun));
+	if (tun == NULL)
+		return;
+	for (size_t i = 0; i < c->running.n_privates && np < MAX_PRIVATE_LINKS; i++)
+		priv[np++] = c->running.privates[i].interface;
+	for (size_t i = 0; i < c->running.n_tunnels; i++)
+		if (c->running.tunnels[i].iface.present)
+			tun[nt++] = c->running.tunnels[i].iface.nl.name;
+	now = failover_classify(view, priv, np, tun, nt);
+	free(tun);
+	hgw_nl_prefix_format(&view->prefix, p, sizeof(p));
+	if (!w->seen) {
+		w->seen = true;
+		w->path = now;
+		log_info("watching %s: carried by %s", p, failover_path_str(&now, a, sizeof(a)));
+		return;
+	}
+	if (failover_path_equal(&w->path, &now))
+		return;
+	e = failover_record(&c->history, p, &w->path, &now, c->cause, c->cause_us, at, &ts->real);
+	w->path = now;
+	failover_path_str(&e->from, a, sizeof(a));
+	failover_path_str(&e->to, b, sizeof(b));
+	if (e->gap_us >= 0)
+		log_notice("path switch %s: %s -> %s after %s; kernel switched %.1f ms after it", p,
+			   a, b, e->cause, (double)e->gap_us / 1000.0);
+	else
+		log_notice("path switch %s: %s -> %s (cause not seen here: BGP or BFD)", p, a, b);
+	netconf_notify_path_switch(c->nc, a, b, e->cause, e->gap_us >= 0 ? (uint64_t)e->gap_us : 0);
+}
+
+/* Watch the running intent's prefixes (after a commit). */
+static void watch_prefixes(struct coord *c, struct watch *old, size_t n_old)
+{
+	const struct hgw_intent_failover *f = &c->running.failover;
+
+	for (size_t i = 0; i < n_old; i++)
+		hgw_nl_unwatch(c->nl, &old[i].prefix);
+	free(old);
+	c->watch = calloc(f->n_watch + 1, sizeof(*c->watch));
+	if (c->watch == NULL)
+		return;
+	for (size_t i = 0; i < f->n_watch; i++) {
+		struct watch *w = &c->watch[i];
+
+		w->prefix.family = AF_INET;
+		w->prefix.len = f->watch[i].len;
+		memcpy(w->prefix.addr, &f->watch[i].addr.u.v4, 4);
+	}
+	for (size_t i = 0; i < f->n_watch; i++) {
+		int r = hgw_nl_watch(c->nl, &c->watch[i].prefix);
+
+		if (r < 0)
+			log_warn_errno(r, "cannot watch a failover prefix");
+	}
 }
 
 /* The link state of our tunnel interfaces as the kernel has them (after our restart). */
@@ -655,6 +920,8 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 	struct frr_apply_stats st;
 	struct txn tx;
 	struct rt *rt = NULL;
+	struct watch *old_watch;
+	size_t n_old_watch;
 	char err[1280];
 	uint64_t t0 = now_usec();
 	size_t changed = 0;
@@ -667,11 +934,11 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 		c->stats.failed++;
 		return r;
 	}
-	r = render(&next, &want, err, sizeof(err));
+	r = rt_rebuild(c, &next, &rt);
+	if (r == 0)
+		r = render(&next, rt, &want, err, sizeof(err));
 	if (r == 0)
 		r = hgw_intent_diff(&c->running, &next, &diff);
-	if (r == 0)
-		r = rt_rebuild(c, &next, &rt);
 	if (r < 0) {
 		errs_add(errs, err[0] != '\0' ? err : "cannot prepare the transaction");
 		goto fail_prepare;
@@ -716,10 +983,14 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 	txn_close(&tx);
 
 	/* the new intent runs */
+	old_watch = c->watch;
+	n_old_watch = c->running.failover.n_watch;
 	rt_free_all(c);
 	hgw_intent_free(&c->running);
 	c->running = next;
 	c->rt = rt;
+	c->watch = NULL;
+	watch_prefixes(c, old_watch, n_old_watch);
 	frr_conf_clear(&c->frr_want);
 	c->frr_want = want;
 	hgw_diff_free(&diff);
@@ -729,9 +1000,10 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 		   "changed, FRR %zu+%zu line(s), %llu ms",
 		   c->running.n_tunnels, c->running.n_privates, changed, st.sent[FRR_BGPD],
 		   st.sent[FRR_BFDD], (unsigned long long)(c->stats.last_commit_us / 1000));
-	frr_applier_set_applied(c->applier, &c->frr.applied);
-	frr_applier_submit(c->applier, &c->frr_want, NULL, NULL);
 	read_links(c);
+	for (size_t i = 0; i < c->running.n_tunnels; i++)
+		if (c->rt[i].link_up)
+			probe_start(c, i);
 	resync(c);
 	return 0;
 
@@ -767,6 +1039,10 @@ int coord_new(sd_event *event, const struct hgwd_options *opts, struct coord **o
 		.down = on_vici_down,
 		.event = on_vici_event,
 	};
+	static const struct hgw_nl_ops nops = {
+		.view = on_nl_view,
+		.link = on_nl_link,
+	};
 	struct hgw_nl_config ncfg = { 0 };
 	struct coord *c;
 	int r;
@@ -782,7 +1058,7 @@ int coord_new(sd_event *event, const struct hgwd_options *opts, struct coord **o
 	r = hgw_intent_compile(NULL, NULL, NULL, &c->running, NULL, 0);
 	if (r < 0)
 		goto fail;
-	r = hgw_nl_new(&c->nl, event, &ncfg, NULL, c);
+	r = hgw_nl_new(&c->nl, event, &ncfg, &nops, c);
 	if (r < 0) {
 		log_err_errno(r, "cannot open netlink");
 		goto fail;
@@ -794,8 +1070,7 @@ int coord_new(sd_event *event, const struct hgwd_options *opts, struct coord **o
 	}
 	r = frr_applier_new(event, opts->frr_rundir, FRR_TIMEOUT_MS, &c->applier);
 	if (r == 0)
-		r = frr_applier_watch(c->applier, FRR_WATCH_MS, true, on_frr_restart,
-				      on_frr_reapplied, c);
+		r = frr_applier_watch(c->applier, FRR_WATCH_MS, false, on_frr_restart, NULL, c);
 	if (r < 0) {
 		log_err_errno(r, "cannot set up the FRR applier for %s", opts->frr_rundir);
 		goto fail;
@@ -819,7 +1094,9 @@ void coord_free(struct coord *c)
 	if (c == NULL)
 		return;
 	sd_event_source_disable_unref(c->resync);
+	sd_event_source_disable_unref(c->frr_repush);
 	rt_free_all(c);
+	free(c->watch);
 	frr_applier_free(c->applier);
 	vici_client_free(c->vici);
 	hgw_nl_free(c->nl);

@@ -764,7 +764,7 @@ static int peer_cmp(const void *a, const void *b)
 	return strcmp(x->peer, y->peer);
 }
 
-static int fill_originate(const struct lyd_node *node, void *elem)
+static int fill_prefix(const struct lyd_node *node, void *elem)
 {
 	return frr_prefix_parse(elem, lyd_get_value(node));
 }
@@ -793,7 +793,7 @@ static int compile_policy(struct cc *c)
 				 sizeof(*p->peers), fill_peer_policy, peer_cmp, (void **)&p->peers,
 				 &p->n_peers);
 	if (r == 0)
-		r = compile_list(c->top, "policy/originate", sizeof(*p->originate), fill_originate,
+		r = compile_list(c->top, "policy/originate", sizeof(*p->originate), fill_prefix,
 				 prefix_cmp, (void **)&p->originate, &p->n_originate);
 	return r;
 }
@@ -812,13 +812,17 @@ static int fill_bfd_profile(const struct lyd_node *node, void *elem)
 static int compile_failover(struct cc *c)
 {
 	struct hgw_intent_failover *f = &c->out->failover;
+	int r;
 
 	f->probe_interval_ms = leaf_u32(c->top, "failover/tunnel-liveness/probe-interval", 1000);
 	f->probe_multiplier = (uint8_t)leaf_u32(c->top, "failover/tunnel-liveness/multiplier", 3);
 	f->hold_down_s = leaf_u32(c->top, "failover/hold-down", 10);
-	return compile_list(c->top, "failover/bfd-profile", sizeof(*f->bfd_profiles),
-			    fill_bfd_profile, name_cmp, (void **)&f->bfd_profiles,
-			    &f->n_bfd_profiles);
+	r = compile_list(c->top, "failover/bfd-profile", sizeof(*f->bfd_profiles), fill_bfd_profile,
+			 name_cmp, (void **)&f->bfd_profiles, &f->n_bfd_profiles);
+	if (r == 0)
+		r = compile_list(c->top, "failover/watch-prefix", sizeof(*f->watch), fill_prefix,
+				 prefix_cmp, (void **)&f->watch, &f->n_watch);
+	return r;
 }
 
 static const struct {
@@ -911,6 +915,7 @@ void hgw_intent_free(struct hgw_intent *intent)
 	free(intent->policy.peers);
 	free(intent->policy.originate);
 	free(intent->failover.bfd_profiles);
+	free(intent->failover.watch);
 	memset(intent, 0, sizeof(*intent));
 }
 
@@ -1277,7 +1282,9 @@ static bool failover_equal(const struct hgw_intent_failover *a, const struct hgw
 	       a->probe_multiplier == b->probe_multiplier && a->hold_down_s == b->hold_down_s &&
 	       a->n_bfd_profiles == b->n_bfd_profiles &&
 	       (a->n_bfd_profiles == 0 || !memcmp(a->bfd_profiles, b->bfd_profiles,
-						  a->n_bfd_profiles * sizeof(*a->bfd_profiles)));
+						  a->n_bfd_profiles * sizeof(*a->bfd_profiles))) &&
+	       a->n_watch == b->n_watch &&
+	       (a->n_watch == 0 || !memcmp(a->watch, b->watch, a->n_watch * sizeof(*a->watch)));
 }
 
 /* The singletons: global, policy, failover; each one item, changed in place but global. */

@@ -210,6 +210,8 @@ struct hgw_intent_failover {
 	uint32_t probe_interval_ms;
 	uint8_t probe_multiplier;
 	uint32_t hold_down_s;
+	struct frr_prefix *watch; /* failover/watch-prefix, sorted */
+	size_t n_watch;
 };
 
 struct hgw_intent {

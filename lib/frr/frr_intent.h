@@ -104,6 +104,7 @@ struct frr_neighbor {
 	char update_source[INET6_ADDRSTRLEN];
 	char interface[FRR_IFNAME_MAX + 1]; /* "neighbor X interface IF"; "": none */
 	bool passive;			    /* wait for the peer to connect */
+	bool shutdown;			    /* administratively down (a dead tunnel) */
 	enum frr_hop_check hop_check;
 	uint8_t multihop_ttl;	  /* FRR_HOP_MULTIHOP: 1..255 */
 	struct frr_timers timers; /* overrides the class's where set */

@@ -293,9 +293,9 @@ static void get_class(struct jctx *j, json_object *o, void *out)
 static void get_neighbor(struct jctx *j, json_object *o, void *out)
 {
 	static const char *const keys[] = {
-		"address",   "class",	"remote_as", "description",  "update_source",
-		"interface", "passive", "hop_check", "multihop_ttl", "keepalive",
-		"hold",	     "connect", "ipv4",	     "ipv6",
+		"address",   "class",	"remote_as", "description", "update_source",
+		"interface", "passive", "shutdown",  "hop_check",   "multihop_ttl",
+		"keepalive", "hold",	"connect",   "ipv4",	    "ipv6",
 	};
 	struct frr_neighbor *nb = out;
 	char addr[INET6_ADDRSTRLEN + 1], hop[32];
@@ -312,6 +312,7 @@ static void get_neighbor(struct jctx *j, json_object *o, void *out)
 	get_str(j, o, "update_source", nb->update_source, sizeof(nb->update_source), addr);
 	get_str(j, o, "interface", nb->interface, sizeof(nb->interface), addr);
 	nb->passive = get_bool(j, o, "passive", false, addr);
+	nb->shutdown = get_bool(j, o, "shutdown", false, addr);
 	get_str(j, o, "hop_check", hop, sizeof(hop), addr);
 	if (hop[0] == '\0' || strcmp(hop, "connected") == 0)
 		nb->hop_check = FRR_HOP_CONNECTED;

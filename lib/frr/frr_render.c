@@ -512,6 +512,8 @@ static void neighbor(struct render *rd, const struct frr_neighbor *nb)
 		line(rd, FRR_BGPD, rd->router, NULL, "neighbor %s interface %s", a, nb->interface);
 	if (nb->passive)
 		line(rd, FRR_BGPD, rd->router, NULL, "neighbor %s passive", a);
+	if (nb->shutdown)
+		line(rd, FRR_BGPD, rd->router, NULL, "neighbor %s shutdown", a);
 	if (nb->hop_check == FRR_HOP_DISABLE_CHECK)
 		line(rd, FRR_BGPD, rd->router, NULL, "neighbor %s disable-connected-check", a);
 	else if (nb->hop_check == FRR_HOP_MULTIHOP)

@@ -33,7 +33,7 @@
  *	           local_pref, prepend, max_prefix, deny_in_asns: [N], deny_out_asns: [N],
  *	           accept: ["P[ le N]"], advertise: ["P"]}],
  *	neighbors: [{address, class, remote_as, description, update_source, interface,
- *	             passive, hop_check: connected|disable-connected-check|multihop,
+ *	             passive, shutdown, hop_check: connected|disable-connected-check|multihop,
  *	             multihop_ttl, keepalive, hold, connect, ipv4, ipv6}]
  *
  * Exit status: 0 done, 1 failed (message on stderr), 2 usage.
