@@ -19,6 +19,7 @@
 #include "frr/frr_applier.h"
 #include "frr/frr_apply.h"
 #include "frr/frr_conf.h"
+#include "frr/frr_vty.h"
 #include "intent.h"
 #include "liveness.h"
 #include "log.h"
@@ -187,11 +188,6 @@ static const char *vici_why(const struct txn *t)
 
 /* ---- applying one tunnel's objects ---- */
 
-static bool item_is_tunnel(const struct hgw_diff_item *it)
-{
-	return it->obj == HGW_OBJ_IFACE || it->obj == HGW_OBJ_CONN || it->obj == HGW_OBJ_SECRET;
-}
-
 static int iface_inside(struct coord *c, const struct hgw_intent_tunnel *t, bool *changed)
 {
 	struct hgw_nl_prefix p = { .family = AF_INET, .len = t->iface.inside_plen };
@@ -246,17 +242,20 @@ static int remove_obj(struct txn *tx, enum hgw_diff_obj obj, const struct hgw_in
 	return 0;
 }
 
-static int add_obj(struct txn *tx, enum hgw_diff_obj obj, const struct hgw_intent_tunnel *t)
+static int add_obj(struct txn *tx, enum hgw_diff_obj obj, const struct hgw_intent_tunnel *t,
+		   bool *created)
 {
 	struct coord *c = tx->c;
 	bool adopted = false, changed = false;
 	int r;
 
+	*created = false;
 	switch (obj) {
 	case HGW_OBJ_IFACE:
 		if (!t->iface.present)
 			return 0;
 		r = hgw_nl_tunnel_ensure(c->nl, &t->iface.nl, &adopted);
+		*created = r == 0 && !adopted;
 		if (r == -EEXIST) {
 			txn_fail(tx,
 				 "kernel: interface %s exists and is not this tunnel's: delete or "
@@ -308,44 +307,117 @@ static const struct hgw_intent_tunnel *tunnel_at(const struct hgw_intent *in, si
 }
 
 /*
- * Make the kernel and charon go from `from` to `to` along diff: removals (REMOVE and
- * re-created CHANGE) in reverse object order, then additions (ADD, re-created and
- * in-place CHANGE) in object order.  best_effort: go on after a failure (the abort).
+ * What a transaction did, so that an abort undoes exactly that: nothing it did not do
+ * (an interface that was someone else's, a key it never loaded) is touched.
+ */
+enum step_kind {
+	STEP_ADDED,   /* t_new is there now; iface_created: the interface was made, not adopted */
+	STEP_REMOVED, /* t_old was removed */
+	STEP_CHANGED, /* t_old was replaced by t_new in place */
+};
+
+struct step {
+	enum step_kind kind;
+	enum hgw_diff_obj obj;
+	const struct hgw_intent_tunnel *t_old, *t_new;
+	bool iface_created;
+};
+
+struct journal {
+	struct step *v;
+	size_t n;
+};
+
+static int journal_add(struct journal *j, const struct step *s)
+{
+	struct step *v = realloc(j->v, (j->n + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return -ENOMEM;
+	j->v = v;
+	j->v[j->n++] = *s;
+	return 0;
+}
+
+/* Removals and re-creations take objects away in this order; additions in the reverse. */
+static const enum hgw_diff_obj remove_order[] = { HGW_OBJ_CONN, HGW_OBJ_SECRET, HGW_OBJ_IFACE };
+
+/*
+ * Make the kernel and charon go from `from` to `to` along diff: first every REMOVE and
+ * re-created CHANGE (connection, then key, then interface), then every ADD, re-creation
+ * and in-place CHANGE (interface, key, connection: charon starts a connection as soon as
+ * it is loaded, so its key must be there first).  Each step done goes into the journal.
  */
 static int run_tunnels(struct txn *tx, const struct hgw_diff *d, const struct hgw_intent *from,
-		       const struct hgw_intent *to, bool best_effort)
+		       const struct hgw_intent *to, struct journal *j)
 {
-	int first = 0, r;
+	int r;
 
-	for (size_t i = d->n; i-- > 0;) {
-		const struct hgw_diff_item *it = &d->v[i];
-		const struct hgw_intent_tunnel *t = tunnel_at(from, it->from_idx);
+	for (size_t k = 0; k < ARRAY_SIZE(remove_order); k++)
+		for (size_t i = d->n; i-- > 0;) {
+			const struct hgw_diff_item *it = &d->v[i];
+			const struct hgw_intent_tunnel *t = tunnel_at(from, it->from_idx);
 
-		if (!item_is_tunnel(it) || t == NULL)
-			continue;
-		if (it->op != HGW_DIFF_REMOVE && !(it->op == HGW_DIFF_CHANGE && it->recreate))
-			continue;
-		r = remove_obj(tx, it->obj, t);
-		if (r < 0 && first == 0)
-			first = r;
-		if (r < 0 && !best_effort)
-			return r;
+			if (it->obj != remove_order[k] || t == NULL ||
+			    (it->op != HGW_DIFF_REMOVE &&
+			     !(it->op == HGW_DIFF_CHANGE && it->recreate)))
+				continue;
+			r = remove_obj(tx, it->obj, t);
+			if (r == 0)
+				r = journal_add(j, &(struct step){ .kind = STEP_REMOVED,
+								   .obj = it->obj,
+								   .t_old = t });
+			if (r < 0)
+				return r;
+		}
+	for (size_t k = ARRAY_SIZE(remove_order); k-- > 0;)
+		for (size_t i = 0; i < d->n; i++) {
+			const struct hgw_diff_item *it = &d->v[i];
+			const struct hgw_intent_tunnel *t = tunnel_at(to, it->to_idx);
+			bool in_place = it->op == HGW_DIFF_CHANGE && !it->recreate;
+			bool created = false;
+
+			if (it->obj != remove_order[k] || t == NULL ||
+			    (it->op != HGW_DIFF_ADD && it->op != HGW_DIFF_CHANGE))
+				continue;
+			r = add_obj(tx, it->obj, t, &created);
+			if (r == 0)
+				r = journal_add(
+					j, &(struct step){ .kind = in_place ? STEP_CHANGED :
+									      STEP_ADDED,
+							   .obj = it->obj,
+							   .t_old = tunnel_at(from, it->from_idx),
+							   .t_new = t,
+							   .iface_created = created });
+			if (r < 0)
+				return r;
+		}
+	return 0;
+}
+
+/* Undo the journal, newest step first; go on after failures (logged). */
+static void undo_tunnels(struct txn *tx, const struct journal *j)
+{
+	for (size_t i = j->n; i-- > 0;) {
+		const struct step *s = &j->v[i];
+		bool created;
+		int r = 0;
+
+		tx->err_text[0] = '\0';
+		switch (s->kind) {
+		case STEP_ADDED:
+			/* an adopted interface was there before: it stays */
+			if (s->obj != HGW_OBJ_IFACE || s->iface_created)
+				r = remove_obj(tx, s->obj, s->t_new);
+			break;
+		case STEP_REMOVED:
+		case STEP_CHANGED:
+			r = add_obj(tx, s->obj, s->t_old, &created);
+			break;
+		}
+		if (r < 0)
+			log_err("undo incomplete: %s", tx->err_text);
 	}
-	for (size_t i = 0; i < d->n; i++) {
-		const struct hgw_diff_item *it = &d->v[i];
-		const struct hgw_intent_tunnel *t = tunnel_at(to, it->to_idx);
-
-		if (!item_is_tunnel(it) || t == NULL)
-			continue;
-		if (it->op != HGW_DIFF_ADD && it->op != HGW_DIFF_CHANGE)
-			continue;
-		r = add_obj(tx, it->obj, t);
-		if (r < 0 && first == 0)
-			first = r;
-		if (r < 0 && !best_effort)
-			return r;
-	}
-	return first;
 }
 
 /* FRR's configuration for in, with the neighbors of dead tunnels (rt) shut down. */
@@ -901,6 +973,89 @@ static void read_links(struct coord *c)
 	hgw_nl_owned_free(&owned);
 }
 
+/* ---- the bgpd instance ---- */
+
+/*
+ * Whether the running configuration's "router bgp asn" block holds nothing but empty
+ * address-family sections: then hybridgw's lines were all there was, and the instance
+ * is ours to remove.
+ */
+static bool bgp_instance_empty(const char *text, uint32_t asn)
+{
+	char head[32];
+	const char *p;
+	bool in = false;
+
+	snprintf(head, sizeof(head), "router bgp %u", asn);
+	for (p = text; p != NULL && *p != '\0'; p = strchr(p, '\n'), p = p != NULL ? p + 1 : p) {
+		size_t len = strcspn(p, "\n");
+
+		if (!in) {
+			in = len == strlen(head) && !strncmp(p, head, len);
+			continue;
+		}
+		if ((len == 4 && !strncmp(p, "exit", 4)) || (len > 0 && p[0] != ' ' && p[0] != '!'))
+			return true; /* the block ended */
+		if (len == 0 || p[0] == '!' || !strncmp(p, " address-family ", 16) ||
+		    !strncmp(p, " exit-address-family", 20) || !strncmp(p, " !", 2))
+			continue;
+		return false;
+	}
+	return in;
+}
+
+/*
+ * Take away the instance hybridgw made: the empty rendering first (removes every owned
+ * line), then "no router bgp" when nothing else is in it.  An ASN change or the empty
+ * configuration needs this: bgpd runs one default instance.
+ */
+static int bgp_instance_remove(struct coord *c, uint32_t asn, char *err, size_t size)
+{
+	struct frr_conf empty;
+	struct frr_vty vty = { .fd = -1 };
+	char path[256], cmd[48], *text = NULL;
+	size_t len;
+	uint8_t status = 1;
+	int r;
+
+	frr_conf_init(&empty);
+	r = frr_apply(&c->frr, &empty, NULL);
+	if (r < 0) {
+		snprintf(err, size, "FRR: cannot remove the old configuration: %s", c->frr.err);
+		return r;
+	}
+	r = frr_show(&c->frr, FRR_BGPD, "show running-config", &text, &len);
+	if (r < 0) {
+		snprintf(err, size, "FRR: cannot read bgpd's configuration: %s", c->frr.err);
+		return r;
+	}
+	if (!bgp_instance_empty(text, asn)) {
+		free(text);
+		log_warn("router bgp %u holds configuration that is not hybridgw's: left alone",
+			 asn);
+		return 0;
+	}
+	free(text);
+	snprintf(path, sizeof(path), "%s/bgpd.vty", c->opts->frr_rundir);
+	snprintf(cmd, sizeof(cmd), "no router bgp %u", asn);
+	r = frr_vty_open(&vty, path, FRR_TIMEOUT_MS);
+	if (r == 0)
+		r = frr_vty_cmd(&vty, "configure terminal", &status);
+	if (r == 0 && status == 0)
+		r = frr_vty_cmd(&vty, cmd, &status);
+	if (r == 0 && status != 0)
+		r = -EINVAL;
+	if (r == 0)
+		frr_vty_cmd(&vty, "end", &status);
+	frr_vty_close(&vty);
+	if (r < 0) {
+		snprintf(err, size, "FRR: cannot remove router bgp %u: %s", asn, strerror(-r));
+		return r;
+	}
+	log_notice("FRR: router bgp %u removed (hybridgw made it; the ASN changed or went)", asn);
+	return 0;
+}
+
 /* ---- the transaction ---- */
 
 static void errs_add(struct hgw_nc_errors *errs, const char *msg)
@@ -915,7 +1070,8 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 	struct hgw_intent_opts opts = { .auto_kind = hgw_nl_caps(c->nl)->xfrmi ? HGW_NL_XFRMI :
 										 HGW_NL_VTI };
 	struct hgw_intent next;
-	struct hgw_diff diff = { 0 }, back = { 0 };
+	struct hgw_diff diff = { 0 };
+	struct journal journal = { 0 };
 	struct frr_conf want;
 	struct frr_apply_stats st;
 	struct txn tx;
@@ -949,6 +1105,14 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 
 	/* 1. FRR: restores its own part when it fails */
 	memset(&st, 0, sizeof(st));
+	if (c->running.global.local_asn != 0 &&
+	    c->running.global.local_asn != next.global.local_asn) {
+		r = bgp_instance_remove(c, c->running.global.local_asn, err, sizeof(err));
+		if (r < 0) {
+			errs_add(errs, err);
+			goto undo_frr;
+		}
+	}
 	r = frr_apply(&c->frr, &want, &st);
 	if (r == -ENOENT && want.n == 0) {
 		/* nothing to put in an FRR that does not run (the empty startup, no FRR) */
@@ -958,7 +1122,7 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 	if (r < 0) {
 		snprintf(err, sizeof(err), "FRR refused the configuration: %s", c->frr.err);
 		errs_add(errs, err);
-		goto fail_prepare;
+		goto undo_frr; /* a no-op unless the old instance was removed above */
 	}
 	/* 2 and 3. charon and the kernel */
 	r = txn_open(&tx, c);
@@ -966,20 +1130,17 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 		errs_add(errs, "cannot reach charon");
 		goto undo_frr;
 	}
-	r = run_tunnels(&tx, &diff, &c->running, &next, false);
+	r = run_tunnels(&tx, &diff, &c->running, &next, &journal);
 	if (r < 0) {
 		errs_add(errs,
 			 tx.err_text[0] != '\0' ? tx.err_text : "applying the tunnels failed");
 		log_err("commit failed, putting everything back: %s", tx.err_text);
-		if (hgw_intent_diff(&next, &c->running, &back) == 0) {
-			tx.err_text[0] = '\0';
-			if (run_tunnels(&tx, &back, &next, &c->running, true) < 0)
-				log_err("undo incomplete: %s", tx.err_text);
-		}
-		hgw_diff_free(&back);
+		undo_tunnels(&tx, &journal);
+		free(journal.v);
 		txn_close(&tx);
 		goto undo_frr;
 	}
+	free(journal.v);
 	txn_close(&tx);
 
 	/* the new intent runs */
