@@ -29,7 +29,8 @@ CLOUD_PREFIX = "198.19.10.0/24"
 LAN_PREFIX = "198.19.20.0/24"
 LAN_HOST = "198.19.20.10"
 ONPREM = "onprem"
-# per tunnel: on-prem interface, cloud node, cloud APIPA BGP address, inet's interface to it
+# per tunnel: on-prem interface (the baseline's name: a target names its own, see ifname()),
+# cloud node, cloud APIPA BGP address, inet's interface to it
 TUNNELS = {
     "a0": {"ifname": "vti-a0", "cloud": "cloudA0", "peer": "169.254.21.2", "inet_if": "to-a0"},
     "a1": {"ifname": "vti-a1", "cloud": "cloudA1", "peer": "169.254.21.6", "inet_if": "to-a1"},
@@ -81,10 +82,23 @@ def cloud_route(lab):
     return lab.routes(ONPREM, CLOUD_PREFIX)
 
 
+def ifname(lab, tunnel):
+    """The on-prem interface of the lab's tunnel ("a0", "a1") as the lab's target names it."""
+    target = getattr(lab, "target", None)
+    return target.tunnel_ifname(tunnel) if target else TUNNELS[tunnel]["ifname"]
+
+
+def child_name(lab, tunnel):
+    """The on-prem CHILD_SA of the lab's tunnel as the lab's target names it."""
+    target = getattr(lab, "target", None)
+    return target.child_name(tunnel) if target else tunnel
+
+
 def via_tunnels(lab, n=2):
     """True when the cloud prefix goes over exactly n tunnels (ECMP when n > 1)."""
     hops = cloud_route(lab)
-    return len(hops) == n and all(dev.startswith("vti-") for _, dev in hops)
+    tunnels = {ifname(lab, t) for t in TUNNELS}
+    return len(hops) == n and all(dev in tunnels for _, dev in hops)
 
 
 def via_er(lab):
@@ -106,10 +120,14 @@ def start(out, target_name="baseline"):
     try:
         lab.build()
         target = targets.make(target_name, lab)
+        lab.target = target        # names the tunnels' interfaces and CHILD_SAs (ifname())
         t = now_ms()
         target.provision()
         wait_ready(lab)
-        lab.timing("%s_config_to_ready" % target_name, now_ms() - t)
+        ready = now_ms()
+        lab.timing("%s_config_to_ready" % target_name, ready - t)
+        if getattr(target, "commit_ms", None):
+            lab.timing("%s_commit_to_ready" % target_name, ready - target.commit_ms)
     except BaseException:
         lab.collect(lab.out / "failed" / "setup")
         lab.teardown()
@@ -134,7 +152,7 @@ def running(out, target_name="baseline"):
 def wait_ready(lab, timeout=120):
     """Both tunnels installed, all three BGP sessions up, the cloud prefix via the circuit."""
     onprem = lab.charon[ONPREM]
-    for child in TUNNELS:
+    for child in [child_name(lab, t) for t in TUNNELS]:
         wait_until(lambda c=child: onprem.installed(c), timeout, "CHILD_SA %s INSTALLED" % child)
     frr = lab.frr[ONPREM]
     for peer in [t["peer"] for t in TUNNELS.values()] + [ER_PEER]:
@@ -167,7 +185,7 @@ def er_bfd(lab, target, profile, timeout=60):
 
 def traffic(lab, count=16):
     """Ping cloud addresses .1..count from the LAN host; return (answered, {dev: packets out})."""
-    devs = [t["ifname"] for t in TUNNELS.values()] + [ER_IF]
+    devs = [ifname(lab, t) for t in TUNNELS] + [ER_IF]
     before = {d: lab.link_counter(ONPREM, d) for d in devs}
     out = run(["sh", "-c", "for i in $(seq 1 %d); do ping -n -c1 -W2 198.19.10.$i >/dev/null "
                "&& echo ok; done" % count], ns="lanhost", timeout=10 + 3 * count)
@@ -195,7 +213,7 @@ def failover_er(lab, target, case):
     """The circuit fails under traffic; the tunnels' ECMP route must take over, then give back."""
     profile, breaker = ER_CASES[case]
     er_bfd(lab, target, profile)
-    tunnels = tuple(t["ifname"] for t in TUNNELS.values())
+    tunnels = tuple(ifname(lab, t) for t in TUNNELS)
     return measure_failover(lab, case, "lanhost", "198.19.10.1", breaker(), ONPREM, CLOUD_PREFIX,
                             switched=lambda: via_tunnels(lab, 2), new_devs=tunnels,
                             restored=lambda: via_er(lab), old_devs=(ER_IF,))
@@ -206,15 +224,16 @@ def failover_tunnel(lab, target, name="a0"):
     down: the flows hashed onto it are lost until the route leaves that tunnel."""
     er_session(lab, up=False)
     try:
-        dead, alive = TUNNELS[name], [t for n, t in TUNNELS.items() if n != name][0]
+        dead_if = ifname(lab, name)
+        alive_if = [ifname(lab, n) for n in TUNNELS if n != name][0]
         dst = next((d for d in ("198.19.10.%d" % i for i in range(1, 33))
-                    if tunnel_of(lab, d) == dead["ifname"]), None)
+                    if tunnel_of(lab, d) == dead_if), None)
         if dst is None:
-            raise LabError("no cloud address 198.19.10.1-32 hashes onto %s" % dead["ifname"])
+            raise LabError("no cloud address 198.19.10.1-32 hashes onto %s" % dead_if)
         return measure_failover(
-            lab, "tunnel-silent", "lanhost", dst, silent_loss("inet", dead["inet_if"]), ONPREM,
-            CLOUD_PREFIX, switched=lambda: via_tunnels(lab, 1), new_devs=(alive["ifname"],),
-            restored=lambda: via_tunnels(lab, 2), old_devs=(dead["ifname"],),
+            lab, "tunnel-silent", "lanhost", dst, silent_loss("inet", TUNNELS[name]["inet_if"]),
+            ONPREM, CLOUD_PREFIX, switched=lambda: via_tunnels(lab, 1), new_devs=(alive_if,),
+            restored=lambda: via_tunnels(lab, 2), old_devs=(dead_if,),
             max_wait=400, restore_wait=400)
     finally:
         er_session(lab, up=True, timeout=120)

@@ -69,6 +69,9 @@ swanctl {
 
     def start(self):
         self._write_conf()
+        # a second lab in the same boot (bench/run failover --targets a,b; scenarios of two
+        # targets) finds the first charon's socket here: wait_ready() must not take it for ours
+        self.vici.unlink(missing_ok=True)
         script = "mount --bind '%s' /run && exec env STRONGSWAN_CONF='%s' %s" % (
             self.rundir, self.conf, CHARON)
         out = open(self.logdir / "charon.stdout", "wb")

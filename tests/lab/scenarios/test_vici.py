@@ -15,7 +15,8 @@ from hgwlab.tools import Vici, parse_events
 from hgwlab.wait import wait_until
 
 CLOUD = {"a0": ("198.18.0.6", 11), "a1": ("198.18.0.10", 12)}
-PSK = {"a0": "lab-psk-cloudA0-not-a-secret", "a1": "lab-psk-cloudA1-not-a-secret"}
+# Azure uses one pre-shared key for both instances of a gateway
+PSK = {"a0": "lab-psk-azure-not-a-secret", "a1": "lab-psk-azure-not-a-secret"}
 
 
 def kernel_spis(lab):
