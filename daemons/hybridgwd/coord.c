@@ -882,6 +882,11 @@ static void on_nl_link(struct hgw_nl *nl, const struct hgw_nl_link_event *ev,
 		snprintf(c->links[c->n_links].name, sizeof(c->links[0].name), "%s", ev->ifname);
 		c->links[c->n_links++].up = up;
 	}
+	/* the first event of an interface: it was up before unless this says otherwise */
+	if (!up) {
+		set_cause(c, at, "carrier lost on %s", ev->ifname);
+		log_notice("private path interface %s: carrier lost", ev->ifname);
+	}
 }
 
 static void on_nl_view(struct hgw_nl *nl, const struct hgw_nl_view *view,

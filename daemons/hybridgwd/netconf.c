@@ -22,6 +22,7 @@
 #include "nc/nc.h"
 #include "nc/nc_acm.h"
 #include "nc/nc_notif.h"
+#include "nc/nc_store.h"
 #include "netconf.h"
 #include "util.h"
 
@@ -94,6 +95,7 @@ struct netconf {
 	struct hgw_nc_ds *ds;
 	uint32_t lock_sid[3]; /* by enum hgw_nc_datastore; 0: unlocked */
 	char users_path[4096];
+	char running_path[4096]; /* <state_dir>/running.xml: survives a restart, not a boot */
 	struct confirm confirm;
 	struct client *actor;	/* whose RPC is being handled; NULL: the server's own doing */
 	struct notif *notifs;	/* queued, oldest first */
@@ -1554,9 +1556,49 @@ static int apply_config(const struct lyd_node *from, const struct lyd_node *to,
 		r = nc->apply(from, to, errs, nc->apply_data);
 	else
 		log_info("configuration committed (no coordinator: nothing applied)");
+	if (r < 0)
+		return r;
+	/*
+	 * What runs is kept in the state directory (a tmpfs: gone at boot, when startup
+	 * rules), so that a daemon that crashed or was restarted adopts what it made instead
+	 * of tearing it down to the startup configuration.
+	 */
+	if (nc->running_path[0] != '\0' && (r = hgw_nc_store_save(to, nc->running_path)) < 0)
+		log_warn_errno(r,
+			       "cannot keep the running configuration in %s: a restart of "
+			       "hybridgwd will fall back to the startup configuration",
+			       nc->running_path);
+	notify_config_change(from, to);
+	return 0;
+}
+
+/*
+ * A restart (not a boot): running is what ran before, from the state directory.  0 when
+ * restored; otherwise the startup configuration is used (logged why).
+ */
+static int restore_running(struct netconf *nc)
+{
+	struct hgw_nc_errors errs = { 0 };
+	struct lyd_node *tree = NULL;
+	int r;
+
+	if (access(nc->running_path, F_OK) < 0)
+		return -ENOENT;
+	r = hgw_nc_store_load(nc->ctx, nc->running_path, &tree, &errs);
 	if (r == 0)
-		notify_config_change(from, to);
-	return r;
+		r = hgw_nc_replace_running(nc->ds, tree, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_err("%s: %s", nc->running_path, errs.v[i].message);
+	hgw_nc_errors_clear(&errs);
+	lyd_free_all(tree);
+	if (r < 0) {
+		log_err("cannot restore the running configuration from %s: using the startup "
+			"configuration",
+			nc->running_path);
+		return r;
+	}
+	log_notice("restarted: running configuration restored from %s", nc->running_path);
+	return 0;
 }
 
 static int load_startup(struct netconf *nc, const struct hgwd_options *opts)
@@ -1568,8 +1610,11 @@ static int load_startup(struct netconf *nc, const struct hgwd_options *opts)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/startup.xml", opts->config_dir);
+	snprintf(nc->running_path, sizeof(nc->running_path), "%s/running.xml", opts->state_dir);
 	dso.startup_path = path;
 	r = hgw_nc_ds_new(&dso, &nc->ds, &errs);
+	if (r == 0 && restore_running(nc) == 0)
+		return 0;
 	if (r == 0)
 		r = hgw_nc_copy_config(nc->ds, HGW_NC_RUNNING, HGW_NC_STARTUP, &errs);
 	for (i = 0; i < errs.n; i++)
