@@ -155,6 +155,25 @@ static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	return sd_event_source_set_time(s, usec + l->sm.interval_us);
 }
 
+bool liveness_is_reply(const void *buf, size_t len, uint16_t ident, struct in_addr from,
+		       struct in_addr dst)
+{
+	const uint8_t *b = buf;
+	struct iphdr ip;
+	struct icmphdr h;
+	size_t hl;
+
+	if (len < sizeof(ip))
+		return false;
+	memcpy(&ip, b, sizeof(ip));
+	hl = (size_t)ip.ihl * 4;
+	if (ip.version != 4 || hl < sizeof(ip) || len < hl + sizeof(h))
+		return false;
+	memcpy(&h, b + hl, sizeof(h));
+	return h.type == ICMP_ECHOREPLY && ntohs(h.un.echo.id) == ident &&
+	       from.s_addr == dst.s_addr && ip.saddr == dst.s_addr;
+}
+
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
 	struct liveness *l = userdata;
@@ -167,20 +186,10 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
 		socklen_t flen = sizeof(from);
 		ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from,
 				     &flen);
-		const struct iphdr *ip = (const struct iphdr *)buf;
-		const struct icmphdr *h;
-		size_t hl;
 
 		if (n < 0)
 			return 0;
-		if ((size_t)n < sizeof(*ip))
-			continue;
-		hl = (size_t)ip->ihl * 4;
-		if (hl < sizeof(*ip) || (size_t)n < hl + sizeof(*h))
-			continue;
-		h = (const struct icmphdr *)(buf + hl);
-		if (h->type != ICMP_ECHOREPLY || ntohs(h->un.echo.id) != l->cfg.ident ||
-		    from.sin_addr.s_addr != l->cfg.dst.s_addr)
+		if (!liveness_is_reply(buf, (size_t)n, l->cfg.ident, from.sin_addr, l->cfg.dst))
 			continue;
 		l->stats.received++;
 		input(l, LIVENESS_REPLY);

@@ -23,6 +23,7 @@
 
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <systemd/sd-event.h>
@@ -55,6 +56,13 @@ enum liveness_input {
  */
 enum liveness_state liveness_step(struct liveness_sm *sm, enum liveness_input in, uint64_t now,
 				  bool *changed);
+
+/*
+ * Whether buf (len bytes as a raw IPv4 ICMP socket delivers them: IP header, then ICMP)
+ * received from `from` is the echo reply of probe ident from dst.  Reads only within len.
+ */
+bool liveness_is_reply(const void *buf, size_t len, uint16_t ident, struct in_addr from,
+		       struct in_addr dst);
 
 struct liveness;
 

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -169,6 +170,38 @@ static void test_history(void **state)
 	assert_null(failover_get(&h, FAILOVER_HISTORY));
 }
 
+/* An IPv4 header (ihl 5) from src and an ICMP header of type and id. */
+static size_t packet(uint8_t *b, uint32_t src, uint8_t type, uint16_t id)
+{
+	memset(b, 0, 28);
+	b[0] = 0x45;
+	b[9] = 1;
+	memcpy(b + 12, &src, 4);
+	b[20] = type;
+	b[24] = (uint8_t)(id >> 8);
+	b[25] = (uint8_t)id;
+	return 28;
+}
+
+static void test_is_reply(void **state)
+{
+	struct in_addr peer = { .s_addr = htonl(0xa9fe1502) }, other = { .s_addr = htonl(1) };
+	uint8_t b[64];
+	size_t n;
+
+	(void)state;
+	n = packet(b, peer.s_addr, 0, 0x4700);
+	assert_true(liveness_is_reply(b, n, 0x4700, peer, peer));
+	assert_false(liveness_is_reply(b, n - 1, 0x4700, peer, peer)); /* truncated */
+	assert_false(liveness_is_reply(b, n, 0x4701, peer, peer));     /* another probe's */
+	assert_false(liveness_is_reply(b, n, 0x4700, other, peer));    /* from elsewhere */
+	n = packet(b, peer.s_addr, 8, 0x4700);
+	assert_false(liveness_is_reply(b, n, 0x4700, peer, peer)); /* a request */
+	n = packet(b, peer.s_addr, 0, 0x4700);
+	b[0] = 0x4f; /* a 60-byte header that is not there */
+	assert_false(liveness_is_reply(b, n, 0x4700, peer, peer));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +211,7 @@ int main(void)
 		cmocka_unit_test(test_flap_restarts_hold_down),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_is_reply),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
