@@ -1,8 +1,11 @@
-"""The demo, run inside UML by tests/lab/demo: the azure-aa lab with the hand-configured
-baseline, narrated: tunnels, BGP over APIPA, the ECMP route, the circuit preferred, and two
-failovers with their measured outages."""
+"""The demo, run inside UML by tests/lab/demo: hybridgwd on the azure-aa lab's onprem,
+configured only through NETCONF (etc/examples/azure-aa-lab.xml), narrated: the commit, the
+tunnels, BGP over APIPA, the ECMP route, the circuit preferred, a broken circuit and a silently
+dead tunnel with their measured failovers (the daemon's own timing next to the probes'), and
+the repair.  HGW_DEMO_TARGET=baseline shows the hand-configured baseline instead."""
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -17,15 +20,42 @@ def say(title, body=""):
     sys.stdout.flush()
 
 
+def daemon_says(lab, since, pattern):
+    """hybridgwd's log lines after offset `since` that match pattern (regex), message only."""
+    path = lab.logs / aa.ONPREM / "hybridgwd.log"
+    if not path.exists():
+        return []
+    text = path.read_text(errors="replace")[since:]
+    return [l.split(": ", 2)[-1] for l in text.splitlines() if re.search(pattern, l)]
+
+
+def log_size(lab):
+    path = lab.logs / aa.ONPREM / "hybridgwd.log"
+    return path.stat().st_size if path.exists() else 0
+
+
 def main():
     out = Path(os.environ["HGW_OUT"])
+    target_name = os.environ.get("HGW_DEMO_TARGET", "hybridgwd")
     say("Building topology azure-aa in User-Mode Linux",
         "\n".join("%-8s %s" % (n.name, n.doc) for n in aa.TOPOLOGY.nodes))
-    with aa.running(out, "baseline") as (lab, target):
+    with aa.running(out, target_name) as (lab, target):
         t = dict(lab.timings)
-        say("Lab up in %.1f s; onprem configured by hand (tests/lab/baseline/azure-aa/) and ready "
-            "%.1f s later" % (t["lab_built"] / 1000, t["baseline_config_to_ready"] / 1000))
-        say("IPsec: one route-based IKEv2 tunnel per Azure instance (swanctl --list-sas on onprem)",
+        hgwd = target_name == "hybridgwd"
+        if hgwd:
+            say("Lab up in %.1f s; onprem configured by ONE NETCONF commit of %s"
+                % (t["lab_built"] / 1000, target.example),
+                "commit -> both tunnels, three BGP sessions, circuit preferred: %.1f s\n"
+                "what hybridgwd did:\n%s" % (
+                    t.get("hybridgwd_commit_to_ready", 0) / 1000,
+                    "\n".join("  " + l for l in daemon_says(
+                        lab, 0, r"interface .* created|connection loaded|configuration "
+                        r"applied|CHILD_SA installed"))))
+        else:
+            say("Lab up in %.1f s; onprem configured by hand (tests/lab/baseline/azure-aa/) "
+                "and ready %.1f s later"
+                % (t["lab_built"] / 1000, t["baseline_config_to_ready"] / 1000))
+        say("IPsec: one route-based IKEv2 tunnel per Azure instance (swanctl --list-sas)",
             lab.charon[aa.ONPREM].swanctl("--list-sas"))
         say("BGP over the tunnels' APIPA addresses, plus the private circuit (show bgp summary)",
             lab.frr[aa.ONPREM].cmd("show bgp ipv4 unicast summary"))
@@ -33,17 +63,31 @@ def main():
         answered, sent = aa.traffic(lab, 16)
         say("Circuit down: the cloud prefix over both tunnels (ip route show %s)" % aa.CLOUD_PREFIX,
             run(["ip", "-n", aa.ONPREM, "route", "show", aa.CLOUD_PREFIX]) +
-            "16 pings from the LAN host to 16 cloud addresses: %d answered; packets out "
-            "vti-a0=%d vti-a1=%d" % (answered, sent["vti-a0"], sent["vti-a1"]))
+            "16 pings from the LAN host to 16 cloud addresses: %d answered; packets out %s"
+            % (answered, ", ".join("%s=%d" % kv for kv in sorted(sent.items()))))
         aa.er_session(lab, up=True)
         say("Circuit up: preferred (local-preference 200) over the VPN",
             run(["ip", "-n", aa.ONPREM, "route", "show", aa.CLOUD_PREFIX]))
-        results = [aa.failover_er(lab, target, "er-carrier"),
-                   aa.failover_er(lab, target, "er-silent-bfd100")]
-        say("Failover from the circuit to the tunnels, measured",
-            "\n".join(r.line() for r in results))
-        say("Done. Every step's timing is in %s/timings.txt; bench/run failover repeats these "
-            "measurements N times (docs/BENCHMARKS.md)." % out)
+        mark = log_size(lab)
+        results = [aa.failover_er(lab, target, "er-carrier")]
+        body = "\n".join(r.line() for r in results)
+        if hgwd:
+            body += "\nhybridgwd's own account:\n" + "\n".join(
+                "  " + l for l in daemon_says(lab, mark, r"path switch|carrier"))
+        say("The circuit's carrier is lost, under traffic: failover to the tunnels and back",
+            body)
+        if hgwd:
+            # (the hand-made baseline loses these flows for ~175 s: Azure's hold time)
+            mark = log_size(lab)
+            r = aa.failover_tunnel(lab, target, "a0")
+            say("One tunnel dies silently (its underlay drops everything), circuit down",
+                r.line() + "\n(the hand-made baseline loses these flows for ~175 s: Azure's "
+                "hold time; docs/BENCHMARKS.md)\nhybridgwd's own account:\n" + "\n".join(
+                    "  " + l for l in daemon_says(
+                        lab, mark, r"out of ECMP|back into ECMP|path switch")))
+        say("Done. Every step's timing is in %s/timings.txt, hybridgwd's log in "
+            "%s/logs/onprem/; bench/run failover --targets baseline,hybridgwd repeats these "
+            "measurements N times (docs/BENCHMARKS.md)." % (out, out))
 
 
 if __name__ == "__main__":
