@@ -48,6 +48,15 @@
 #define MAX_CHILDREN 8
 /* Private path interfaces whose carrier is followed. */
 #define MAX_PRIVATE_LINKS 16
+/*
+ * Metric of the backup routes.  The kernel uses the lowest metric, and zebra installs BGP
+ * routes with metric 20, so the kernel forwards by a backup route only while zebra has no
+ * route for the prefix.  zebra reads every kernel route into its RIB and takes the high
+ * byte of its metric as the admin distance (FRR PR #1237): a plain metric (distance 0)
+ * would win over BGP (20) and zebra would stop installing its own route.  Distance 250
+ * keeps the backup below every protocol's route in zebra's selection too.
+ */
+#define BACKUP_METRIC ((250u << 24) | 4000u)
 /* A restarted FRR daemon gets the configuration this long after its socket reappears. */
 #define FRR_REPUSH_DELAY_USEC (500 * USEC_PER_MSEC)
 
@@ -523,6 +532,8 @@ static void frr_refresh(struct coord *c, const char *why)
 	c->frr_want = want;
 }
 
+static void backup_refresh(struct coord *c);
+
 static void on_liveness(void *arg, bool alive, uint64_t at)
 {
 	struct rt *rt = arg;
@@ -547,6 +558,8 @@ static void on_liveness(void *arg, bool alive, uint64_t at)
 	}
 	netconf_notify_tunnel(c->nc, t->conn, t->gw, alive ? "up" : "dead",
 			      alive ? "liveness probes answered" : "liveness probes lost");
+	/* out of the backup route first: it is the kernel's own fallback */
+	backup_refresh(c);
 	frr_refresh(c, alive ? "tunnel alive" : "tunnel dead");
 }
 
@@ -578,6 +591,70 @@ static void probe_start(struct coord *c, size_t idx)
 	r = liveness_new(c->event, &cfg, on_liveness, rt, &rt->probe);
 	if (r < 0)
 		log_warn_errno(r, "tunnel %s/%s: no liveness probe", t->conn, t->gw);
+}
+
+/* ---- backup routes ---- */
+
+/*
+ * For every watched prefix, a route of our own (protocol 240, metric BACKUP_METRIC) over
+ * every tunnel whose link is up and whose probe does not say dead.  The kernel falls to it
+ * the moment the private path's route goes (carrier loss), before bgpd and zebra have
+ * computed the tunnels' ECMP route, which then replaces it with the same nexthops.
+ */
+static void backup_refresh(struct coord *c)
+{
+	for (size_t w = 0; c->watch != NULL && w < c->running.failover.n_watch; w++) {
+		struct hgw_nl_route r = { .dst = c->watch[w].prefix, .metric = BACKUP_METRIC };
+		bool changed = false;
+		int e;
+
+		for (size_t i = 0; i < c->running.n_tunnels && r.n_nh < HGW_NL_MAX_NH; i++) {
+			const struct hgw_intent_tunnel *t = &c->running.tunnels[i];
+			struct hgw_nl_nexthop *nh = &r.nh[r.n_nh];
+
+			if (!t->bgp || !t->iface.present || !c->rt[i].link_up || c->rt[i].dead ||
+			    t->neighbor.addr.family != AF_INET)
+				continue;
+			nh->family = AF_INET;
+			memcpy(nh->gw, &t->neighbor.addr.u.v4, 4);
+			snprintf(nh->ifname, sizeof(nh->ifname), "%s", t->iface.nl.name);
+			nh->weight = 1;
+			r.n_nh++;
+		}
+		if (r.n_nh == 0) {
+			e = hgw_nl_route_delete(c->nl, &r);
+			changed = e == 0;
+			if (e == -ESRCH)
+				e = 0;
+		} else {
+			e = hgw_nl_route_ensure(c->nl, &r, &changed);
+		}
+		if (e < 0)
+			log_warn_errno(e, "cannot set the backup route of a watched prefix");
+		else if (changed)
+			log_info("backup route of a watched prefix: %zu tunnel(s)", r.n_nh);
+	}
+}
+
+/* Delete the backup routes of old watches that the running intent does not watch. */
+static void backup_remove(struct coord *c, const struct watch *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct hgw_nl_route r = { .dst = w[i].prefix, .metric = BACKUP_METRIC };
+		bool kept = false;
+		int e;
+
+		for (size_t k = 0; k < c->running.failover.n_watch; k++)
+			kept = kept || (w[i].prefix.len == c->running.failover.watch[k].len &&
+					!memcmp(w[i].prefix.addr,
+						&c->running.failover.watch[k].addr.u.v4, 4));
+		if (kept)
+			continue;
+		e = hgw_nl_route_delete(c->nl, &r);
+
+		if (e < 0 && e != -ESRCH)
+			log_warn_errno(e, "cannot delete a backup route");
+	}
 }
 
 /* ---- links follow SAs ---- */
@@ -664,6 +741,7 @@ static void set_link(struct coord *c, size_t idx, bool up, const char *reason)
 			rt->dead = false;
 			frr_refresh(c, "dead tunnel's link down");
 		}
+		backup_refresh(c);
 		return;
 	}
 	c->stats.links_up++;
@@ -676,6 +754,7 @@ static void set_link(struct coord *c, size_t idx, bool up, const char *reason)
 				      t->conn, t->gw);
 	}
 	kick_bgp(c, t);
+	backup_refresh(c);
 	sd_event_source_disable_unref(rt->guard);
 	rt->guard = NULL;
 	r = sd_event_add_time_relative(c->event, &rt->guard, CLOCK_MONOTONIC, ZEBRA_GUARD_USEC, 0,
@@ -945,6 +1024,7 @@ static void watch_prefixes(struct coord *c, struct watch *old, size_t n_old)
 
 	for (size_t i = 0; i < n_old; i++)
 		hgw_nl_unwatch(c->nl, &old[i].prefix);
+	backup_remove(c, old, n_old);
 	free(old);
 	c->watch = calloc(f->n_watch + 1, sizeof(*c->watch));
 	if (c->watch == NULL)
@@ -1170,6 +1250,7 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 	for (size_t i = 0; i < c->running.n_tunnels; i++)
 		if (c->rt[i].link_up)
 			probe_start(c, i);
+	backup_refresh(c);
 	resync(c);
 	return 0;
 

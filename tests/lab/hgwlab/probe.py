@@ -10,6 +10,7 @@ An outage is measured twice, independently:
 import re
 import signal
 import subprocess
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -19,22 +20,43 @@ from .wait import wait_until
 
 
 class PingProbe:
-    """A ping stream from a namespace, read back as per-reply epoch timestamps."""
+    """A ping stream from a namespace, read back as per-reply epoch timestamps.
+
+    Its output goes to an unlinked temporary file, not a pipe: nothing reads it before stop(),
+    and a pipe would block ping (so stop sending) once ~800 replies filled it."""
 
     def __init__(self, ns, dst, interval=0.01, path=None):
         self.ns, self.dst = ns, dst
         self.path = path
+        self._out = tempfile.TemporaryFile("w+")
         self.p = subprocess.Popen(["ip", "netns", "exec", ns, "ping", "-D", "-n", "-i",
                                    str(interval), "-W", "1", dst],
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                                  stdout=self._out, stderr=subprocess.STDOUT, text=True)
 
     def stop(self):
         self.p.send_signal(signal.SIGINT)
-        out, _ = self.p.communicate(timeout=10)
+        self.p.wait(timeout=10)
+        self._out.seek(0)
+        out = self._out.read()
+        self._out.close()
+        self.text = out
         if self.path:
             with open(self.path, "w") as f:
                 f.write(out)
         return PingStats.parse(out)
+
+
+def ping_lost(text):
+    """(lost, sent, [lost icmp_seq]) of a stopped ping stream's output: every probe but the
+    last one (it may have been in flight when the stream was stopped) that got no reply."""
+    m = re.search(r"(\d+) packets transmitted", text)
+    if not m:
+        raise LabError("ping gave no statistics: %.300s" % text)
+    sent = int(m.group(1))
+    got = {int(x) for x in re.findall(r"^\[\d+\.\d+\] \d+ bytes from .*icmp_seq=(\d+)",
+                                      text, re.M)}
+    lost = [q for q in range(1, sent) if q not in got]
+    return len(lost), sent - 1, lost
 
 
 @dataclass
@@ -63,18 +85,23 @@ class PingStats:
 class RouteMonitor:
     """`ip -ts monitor route` in a namespace; events for one prefix with their kernel time."""
 
-    def __init__(self, ns, path=None):
+    def __init__(self, ns, path=None, prefix=None):
         self.path = path
         self.p = subprocess.Popen(["ip", "-ts", "-n", ns, "monitor", "route"],
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # the routes of prefix already there (a backup route waiting behind the best one):
+        # the events alone would not say what the kernel falls to when the best one goes
+        self.initial = run(["ip", "-n", ns, "route", "show", prefix]) if prefix else ""
 
     def stop(self):
         self.p.terminate()
         out, _ = self.p.communicate(timeout=10)
         if self.path:
             with open(self.path, "w") as f:
-                f.write(out)
-        return RouteEvents.parse(out)
+                f.write("# routes at start\n%s# events\n%s" % (self.initial, out))
+        first = "".join("[1970-01-01T00:00:00.000000] " + l + "\n" if not l[:1].isspace()
+                        else l + "\n" for l in self.initial.splitlines())
+        return RouteEvents.parse(first + out)
 
 
 class RouteEvents:
@@ -94,13 +121,26 @@ class RouteEvents:
         return cls([tuple(e) for e in events])
 
     def first(self, prefix, after_ms, devs_present=(), devs_absent=()):
-        """Epoch ms of the first non-delete event for prefix after after_ms whose nexthops
-        include every dev in devs_present and none in devs_absent; None if there is none."""
+        """Epoch ms of the first event for prefix after after_ms after which the route the
+        kernel forwards by (the lowest metric of the prefix's routes, replayed from the
+        routes at start and every event) has nexthops including every dev in devs_present
+        and none in devs_absent; None if there is none."""
+        routes = {}     # metric -> text of the route
         for ts, text in self.events:
-            if ts < after_ms or text.startswith("Deleted") or not text.startswith(prefix + " "):
+            body = text[len("Deleted "):] if text.startswith("Deleted ") else text
+            if not body.startswith(prefix + " "):
                 continue
-            if all("dev %s " % d in text + " " for d in devs_present) and \
-                    not any("dev %s " % d in text + " " for d in devs_absent):
+            m = re.search(r"\bmetric (\d+)", body)
+            metric = int(m.group(1)) if m else 0
+            if text.startswith("Deleted"):
+                routes.pop(metric, None)
+            else:
+                routes[metric] = body
+            if ts < after_ms or not routes:
+                continue
+            best = routes[min(routes)]
+            if all("dev %s " % d in best + " " for d in devs_present) and \
+                    not any("dev %s " % d in best + " " for d in devs_absent):
                 return ts
         return None
 
@@ -148,15 +188,17 @@ def _ms(v):
 
 
 def measure_failover(lab, case, probe_ns, dst, breaker, route_ns, prefix, switched,
-                     new_devs, restored, old_devs, max_wait=30, restore_wait=240):
+                     new_devs, restored, old_devs, max_wait=30, restore_wait=240, during=None):
     """Break a path under a probe stream and measure the outage and the route switch.
 
     switched()/restored() say when the kernel has moved to the backup / back to the preferred
-    path; new_devs/old_devs are the devices of those paths, to find the switch in the monitor."""
+    path; new_devs/old_devs are the devices of those paths, to find the switch in the monitor.
+    during(), if given, runs once the route has switched, while the path is still broken (a
+    scenario's checks of that state; an exception from it repairs the path and propagates)."""
     brk, rst = breaker
     base = lab.out / "failover" / case
     base.parent.mkdir(parents=True, exist_ok=True)
-    mon = RouteMonitor(route_ns, path="%s-%d.monitor" % (base, time.time()))
+    mon = RouteMonitor(route_ns, path="%s-%d.monitor" % (base, time.time()), prefix=prefix)
     ping = PingProbe(probe_ns, dst, path="%s-%d.ping" % (base, time.time()))
     time.sleep(2)
     t_break = now_ms()
@@ -164,6 +206,8 @@ def measure_failover(lab, case, probe_ns, dst, breaker, route_ns, prefix, switch
         brk()
         wait_until(switched, max_wait, "%s: route on the backup path" % case, interval=0.02)
         t_seen = now_ms()
+        if during is not None:
+            during()
         time.sleep(2)
     except Exception:
         ping.stop()

@@ -155,8 +155,12 @@ class Lab:
         """The kernel's route for prefix in ns as [(gateway, device), ...], [] if none."""
         out = run(["ip", "-j", "-n", ns, "route", "show", prefix])
         hops = []
-        for r in json.loads(out or "[]"):
-            if r.get("dst") != prefix:
+        routes = [r for r in json.loads(out or "[]") if r.get("dst") == prefix]
+        # the kernel forwards by the route of the lowest metric; others (hybridgwd's backup
+        # route, metric 250 << 24 | 4000) wait behind it
+        best = min((r.get("metric", 0) for r in routes), default=0)
+        for r in routes:
+            if r.get("metric", 0) != best:
                 continue
             if "nexthops" in r:
                 hops += [(h.get("gateway"), h.get("dev")) for h in r["nexthops"]]

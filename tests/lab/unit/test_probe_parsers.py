@@ -72,3 +72,28 @@ def test_route_back_ignores_deletes_and_longer_prefixes():
 def test_device_names_match_whole_words():
     ev = RouteEvents.parse(MONITOR)
     assert ev.first("198.19.10.0/24", 0, devs_present=("vti-a",)) is None
+
+
+# hybridgwd's backup route (metric 4194308000: zebra's distance 250) waits behind the circuit's; the circuit's route is
+# deleted at .100 and zebra's ECMP route comes at .200: the kernel switched at .100
+BACKUP = """[1970-01-01T00:00:00.000000] 198.19.10.0/24 nhid 24 via 198.18.1.2 dev er0 proto bgp metric 20
+[1970-01-01T00:00:00.000000] 198.19.10.0/24 proto 240 metric 4194308000
+\tnexthop via 169.254.21.2 dev hv-azure-0 weight 1
+\tnexthop via 169.254.21.6 dev hv-azure-1 weight 1
+[2026-11-23T13:53:12.100000] Deleted 198.19.10.0/24 nhid 24 via 198.18.1.2 dev er0 proto bgp metric 20
+[2026-11-23T13:53:12.200000] 198.19.10.0/24 nhid 28 proto bgp metric 20
+\tnexthop via 169.254.21.2 dev hv-azure-0 weight 1
+\tnexthop via 169.254.21.6 dev hv-azure-1 weight 1
+"""
+
+
+def test_route_switch_to_a_backup_route_is_the_delete_of_the_best():
+    ev = RouteEvents.parse(BACKUP)
+    t = ev.first("198.19.10.0/24", ts("2026-11-23T13:53:12"),
+                 devs_present=("hv-azure-0", "hv-azure-1"), devs_absent=("er0",))
+    assert t == pytest.approx(ts("2026-11-23T13:53:12.100000"))
+    # without the routes at start the delete leaves nothing known: zebra's add is the switch
+    ev = RouteEvents.parse("\n".join(BACKUP.splitlines()[4:]))
+    t = ev.first("198.19.10.0/24", ts("2026-11-23T13:53:12"),
+                 devs_present=("hv-azure-0", "hv-azure-1"), devs_absent=("er0",))
+    assert t == pytest.approx(ts("2026-11-23T13:53:12.200000"))
