@@ -57,6 +57,8 @@
  * keeps the backup below every protocol's route in zebra's selection too.
  */
 #define BACKUP_METRIC ((250u << 24) | 4000u)
+/* A deleted tunnel interface is made again this long after the event (events come in bursts). */
+#define REPAIR_DELAY_USEC (100 * USEC_PER_MSEC)
 /* A restarted FRR daemon gets the configuration this long after its socket reappears. */
 #define FRR_REPUSH_DELAY_USEC (500 * USEC_PER_MSEC)
 
@@ -92,6 +94,7 @@ struct coord {
 	struct rt *rt;		  /* parallel to running.tunnels */
 	sd_event_source *resync;
 	sd_event_source *frr_repush;
+	sd_event_source *repair; /* a tunnel interface was deleted from outside */
 	bool listing;
 	struct watch *watch; /* parallel to running.failover.watch */
 	struct {
@@ -926,6 +929,67 @@ static void on_frr_restart(void *arg, enum frr_daemon daemon)
 		log_err_errno(r, "cannot schedule the FRR re-push");
 }
 
+/* ---- drift: our interfaces deleted behind our back ---- */
+
+static bool is_tunnel_if(const struct coord *c, const char *name)
+{
+	for (size_t i = 0; i < c->running.n_tunnels; i++)
+		if (c->running.tunnels[i].iface.present &&
+		    !strcmp(c->running.tunnels[i].iface.nl.name, name))
+			return true;
+	return false;
+}
+
+/*
+ * Make every tunnel interface of the running intent that is missing again.  (A deleted
+ * event for a name that exists now is a re-creation by a commit: nothing is missing.)
+ */
+static int on_repair(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct coord *c = userdata;
+
+	(void)s;
+	(void)usec;
+	for (size_t i = 0; i < c->running.n_tunnels; i++) {
+		const struct hgw_intent_tunnel *t = &c->running.tunnels[i];
+		bool adopted, changed;
+		int r;
+
+		if (!t->iface.present || hgw_nl_ifindex(c->nl, t->iface.nl.name) != -ENODEV)
+			continue;
+		log_warn("tunnel %s/%s: interface %s was deleted from outside: making it again",
+			 t->conn, t->gw, t->iface.nl.name);
+		probe_stop(&c->rt[i]);
+		c->rt[i].link_up = false;
+		r = hgw_nl_tunnel_ensure(c->nl, &t->iface.nl, &adopted);
+		if (r == 0)
+			r = iface_inside(c, t, &changed);
+		if (r < 0) {
+			log_err_errno(r, "tunnel %s/%s: cannot make %s again", t->conn, t->gw,
+				      t->iface.nl.name);
+			continue;
+		}
+		if (c->rt[i].n_children > 0)
+			set_link(c, i, true, "interface made again");
+	}
+	backup_refresh(c);
+	return 0;
+}
+
+static void schedule_repair(struct coord *c)
+{
+	uint64_t now;
+
+	if (c->repair != NULL && sd_event_source_get_enabled(c->repair, NULL) > 0)
+		return;
+	sd_event_source_disable_unref(c->repair);
+	c->repair = NULL;
+	if (sd_event_now(c->event, CLOCK_MONOTONIC, &now) < 0 ||
+	    sd_event_add_time(c->event, &c->repair, CLOCK_MONOTONIC, now + REPAIR_DELAY_USEC, 0,
+			      on_repair, c) < 0)
+		log_err("cannot schedule the repair of a deleted interface");
+}
+
 /* ---- the failover detector ---- */
 
 static bool is_private_if(const struct coord *c, const char *name)
@@ -944,6 +1008,8 @@ static void on_nl_link(struct hgw_nl *nl, const struct hgw_nl_link_event *ev,
 	uint64_t at = (uint64_t)ts->mono.tv_sec * USEC_PER_SEC + (uint64_t)ts->mono.tv_nsec / 1000;
 
 	(void)nl;
+	if (ev->ifname != NULL && ev->deleted && is_tunnel_if(c, ev->ifname))
+		schedule_repair(c);
 	if (ev->ifname == NULL || !is_private_if(c, ev->ifname))
 		return;
 	for (size_t i = 0; i < c->n_links; i++) {
@@ -1342,6 +1408,7 @@ void coord_free(struct coord *c)
 		return;
 	sd_event_source_disable_unref(c->resync);
 	sd_event_source_disable_unref(c->frr_repush);
+	sd_event_source_disable_unref(c->repair);
 	rt_free_all(c);
 	free(c->watch);
 	frr_applier_free(c->applier);

@@ -172,3 +172,30 @@ def test_hgwd_confirmed_commit_rolls_back(azure_hybridgwd):
                "BGP with %s Established after the rollback" % a1_peer)
     lab.timing("hybridgwd_rollback_to_bgp_established", now_ms() - t)
     aa.wait_ready(lab, timeout=60)
+
+
+def test_hgwd_deleted_interface_is_made_again(azure_hybridgwd):
+    """Drift: someone deletes a tunnel interface by hand. The daemon makes it again with its
+    address, brings it up (its CHILD_SA is still installed), and BGP and ECMP come back."""
+    lab, target = azure_hybridgwd
+    aa.wait_ready(lab)
+    a0 = aa.ifname(lab, "a0")
+    logf = lab.logs / aa.ONPREM / "hybridgwd.log"
+    mark = logf.stat().st_size
+    aa.er_session(lab, up=False)
+    try:
+        wait_until(lambda: aa.via_tunnels(lab, 2), 60, "ECMP over both tunnels, circuit down")
+        run(["ip", "-n", aa.ONPREM, "link", "del", a0])
+        wait_until(lambda: link_exists(a0) and link_info(a0)["up"], 10,
+                   "%s made again and up" % a0)
+        info = link_info(a0)
+        assert info["kind"] == "vti" and "169.254.21.1/32" in info["addrs"], info
+        said = logf.read_text(errors="replace")[mark:]
+        assert "interface %s was deleted from outside: making it again" % a0 in said, said[-2000:]
+        wait_until(lambda: lab.frr[aa.ONPREM].bgp_established(aa.TUNNELS["a0"]["peer"]), 90,
+                   "BGP over %s Established again" % a0)
+        wait_until(lambda: aa.via_tunnels(lab, 2), 60, "ECMP over both tunnels again")
+        answered, sent = aa.traffic(lab, 16)
+        assert answered == 16 and sent[a0] > 0, (answered, sent)
+    finally:
+        aa.er_session(lab, up=True, timeout=120)
