@@ -43,6 +43,17 @@ def changes(before, after):
     return out
 
 
+def assert_rejected(lab, target, config, expect, what):
+    """Commit config: it must be refused with an rpc-error saying expect, and nothing may
+    change in the datastore, the kernel, charon or bgpd."""
+    before = snapshot(lab, target)
+    ok, err = target.daemon.commit(config)
+    assert not ok, what + " was accepted"
+    assert expect in err, err
+    diff = changes(before, snapshot(lab, target))
+    assert not diff, "a rejected commit changed things:\n" + "\n".join(diff)
+
+
 def link_exists(ifname):
     return run(["ip", "-n", aa.ONPREM, "link", "show", ifname], check=False).strip() != ""
 
@@ -106,12 +117,8 @@ def test_hgwd_rejects_invalid_apipa(azure_hybridgwd):
     bad = target.config.replace("<local-address>169.254.21.5</local-address>",
                                 "<local-address>169.254.30.1</local-address>")
     assert bad != target.config, "the example has no gateway with local-address 169.254.21.5"
-    before = snapshot(lab, target)
-    ok, err = target.daemon.commit(bad)
-    assert not ok, "a commit with local-address 169.254.30.1 on an azure gateway was accepted"
-    assert "azure-apipa-range" in err, err
-    diff = changes(before, snapshot(lab, target))
-    assert not diff, "a rejected commit changed things:\n" + "\n".join(diff)
+    assert_rejected(lab, target, bad, "azure-apipa-range",
+                    "a commit with local-address 169.254.30.1 on an azure gateway")
 
 
 def test_hgwd_rejects_unknown_reference(azure_hybridgwd):
@@ -121,12 +128,8 @@ def test_hgwd_rejects_unknown_reference(azure_hybridgwd):
     bad = target.config.replace(
         "</policy>", "<connection-policy><connection>nosuch</connection><export-prefix-list>"
         "onprem</export-prefix-list></connection-policy></policy>")
-    before = snapshot(lab, target)
-    ok, err = target.daemon.commit(bad)
-    assert not ok, "a commit with a connection-policy for connection 'nosuch' was accepted"
-    assert "nosuch" in err, err
-    diff = changes(before, snapshot(lab, target))
-    assert not diff, "a rejected commit changed things:\n" + "\n".join(diff)
+    assert_rejected(lab, target, bad, "nosuch",
+                    "a commit with a connection-policy for connection 'nosuch'")
 
 
 def test_hgwd_confirmed_commit_rolls_back(azure_hybridgwd):
