@@ -96,6 +96,7 @@ struct coord {
 	sd_event_source *frr_repush;
 	sd_event_source *repair; /* a tunnel interface was deleted from outside */
 	bool listing;
+	bool frr_dirty;	     /* FRR does not have the running rendering: retry */
 	struct watch *watch; /* parallel to running.failover.watch */
 	struct {
 		char name[IFNAMSIZ];
@@ -161,7 +162,10 @@ static int txn_open(struct txn *t, struct coord *c)
 	r = sd_event_new(&t->ev);
 	if (r < 0)
 		return r;
-	return vici_client_new(&t->vc, t->ev, &cfg, &ops, t);
+	r = vici_client_new(&t->vc, t->ev, &cfg, &ops, t);
+	if (r < 0)
+		t->ev = sd_event_unref(t->ev);
+	return r;
 }
 
 static void txn_close(struct txn *t)
@@ -280,6 +284,10 @@ static int add_obj(struct txn *tx, enum hgw_diff_obj obj, const struct hgw_inten
 		if (r < 0) {
 			txn_fail(tx, "kernel: cannot set up interface %s: %s", t->iface.nl.name,
 				 strerror(-r));
+			/* not in the journal: what this step made, it takes away itself */
+			if (*created)
+				hgw_nl_link_delete(c->nl, t->iface.nl.name);
+			*created = false;
 			return r;
 		}
 		log_info("tunnel %s/%s: interface %s %s", t->conn, t->gw, t->iface.nl.name,
@@ -525,8 +533,9 @@ static void frr_refresh(struct coord *c, const char *why)
 	r = render(&c->running, c->rt, &want, err, sizeof(err));
 	if (r == 0)
 		r = frr_apply(&c->frr, &want, NULL);
+	c->frr_dirty = r < 0;
 	if (r < 0) {
-		log_err("FRR: cannot apply the configuration (%s): %s", why,
+		log_err("FRR: cannot apply the configuration (%s; tried again every 5 s): %s", why,
 			err[0] != '\0' && r == -EINVAL && c->frr.err[0] == '\0' ? err : c->frr.err);
 		frr_conf_clear(&want);
 		return;
@@ -585,6 +594,7 @@ static void probe_start(struct coord *c, size_t idx)
 		.multiplier = f->probe_multiplier,
 		.hold_down_ms = f->hold_down_s * 1000,
 		.ident = (uint16_t)(0x4700 + idx),
+		.start_down = rt->dead,
 	};
 	int r;
 
@@ -721,8 +731,16 @@ static void set_link(struct coord *c, size_t idx, bool up, const char *reason)
 	struct rt *rt = &c->rt[idx];
 	int r;
 
-	if (!t->iface.present || rt->link_up == up)
+	if (!t->iface.present)
 		return;
+	if (rt->link_up == up) {
+		if (!up && rt->dead) {
+			/* down already (made again, or down from outside): a clean verdict later */
+			rt->dead = false;
+			frr_refresh(c, "dead tunnel's link down");
+		}
+		return;
+	}
 	r = hgw_nl_link_set_up(c->nl, t->iface.nl.name, up);
 	if (r < 0) {
 		log_err_errno(r, "tunnel %s/%s: cannot set %s %s", t->conn, t->gw, t->iface.nl.name,
@@ -843,10 +861,7 @@ static void on_list_sas(int err, const struct vici_ike_sa *sas, size_t n, void *
 		struct rt *rt = &c->rt[i];
 		bool want = rt->n_children > 0;
 
-		/*
-		 * A link we have not set yet (after a commit or our restart) may already be
-		 * up because an earlier hybridgwd set it: read it from the kernel first.
-		 */
+		/* rt->link_up was read from the kernel after the commit (read_links) */
 		if (want != rt->link_up)
 			set_link(c, i, want, want ? "CHILD_SA found installed" : "no CHILD_SA");
 	}
@@ -865,6 +880,8 @@ static int on_resync_timer(sd_event_source *s, uint64_t usec, void *userdata)
 	struct coord *c = userdata;
 
 	resync(c);
+	if (c->frr_dirty)
+		frr_refresh(c, "retry");
 	return sd_event_source_set_time(s, usec + RESYNC_USEC);
 }
 
@@ -940,8 +957,24 @@ static bool is_tunnel_if(const struct coord *c, const char *name)
 	return false;
 }
 
+/* Whether the kernel has the tunnel's link administratively up. */
+static bool link_is_up(struct coord *c, const struct hgw_intent_tunnel *t)
+{
+	struct hgw_nl_owned owned;
+	bool up = true; /* when unsure, do nothing */
+
+	if (hgw_nl_adopt(c->nl, &owned) < 0)
+		return up;
+	for (size_t k = 0; k < owned.n_links; k++)
+		if (!strcmp(owned.links[k].name, t->iface.nl.name))
+			up = (owned.links[k].flags & IFF_UP) != 0;
+	hgw_nl_owned_free(&owned);
+	return up;
+}
+
 /*
- * Make every tunnel interface of the running intent that is missing again.  (A deleted
+ * Make every tunnel interface of the running intent that is missing again, and bring up
+ * one that was set down from outside while its SA is installed.  (A deleted
  * event for a name that exists now is a re-creation by a commit: nothing is missing.)
  */
 static int on_repair(sd_event_source *s, uint64_t usec, void *userdata)
@@ -955,12 +988,26 @@ static int on_repair(sd_event_source *s, uint64_t usec, void *userdata)
 		bool adopted, changed;
 		int r;
 
-		if (!t->iface.present || hgw_nl_ifindex(c->nl, t->iface.nl.name) != -ENODEV)
+		if (!t->iface.present)
 			continue;
+		if (hgw_nl_ifindex(c->nl, t->iface.nl.name) != -ENODEV) {
+			/* set down from outside while its SA is up: up again */
+			if (c->rt[i].link_up && c->rt[i].n_children > 0 && !link_is_up(c, t)) {
+				log_warn("tunnel %s/%s: %s was set down from outside: up again",
+					 t->conn, t->gw, t->iface.nl.name);
+				c->rt[i].link_up = false;
+				set_link(c, i, true, "set down from outside");
+			}
+			continue;
+		}
 		log_warn("tunnel %s/%s: interface %s was deleted from outside: making it again",
 			 t->conn, t->gw, t->iface.nl.name);
 		probe_stop(&c->rt[i]);
 		c->rt[i].link_up = false;
+		if (c->rt[i].dead) {
+			c->rt[i].dead = false;
+			frr_refresh(c, "dead tunnel's interface made again");
+		}
 		r = hgw_nl_tunnel_ensure(c->nl, &t->iface.nl, &adopted);
 		if (r == 0)
 			r = iface_inside(c, t, &changed);
@@ -1008,7 +1055,8 @@ static void on_nl_link(struct hgw_nl *nl, const struct hgw_nl_link_event *ev,
 	uint64_t at = (uint64_t)ts->mono.tv_sec * USEC_PER_SEC + (uint64_t)ts->mono.tv_nsec / 1000;
 
 	(void)nl;
-	if (ev->ifname != NULL && ev->deleted && is_tunnel_if(c, ev->ifname))
+	if (ev->ifname != NULL && is_tunnel_if(c, ev->ifname) &&
+	    (ev->deleted || !(ev->flags & IFF_UP)))
 		schedule_repair(c);
 	if (ev->ifname == NULL || !is_private_if(c, ev->ifname))
 		return;
@@ -1229,12 +1277,13 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 	struct rt *rt = NULL;
 	struct watch *old_watch;
 	size_t n_old_watch;
-	char err[1280];
+	char err[1280] = "";
 	uint64_t t0 = now_usec();
 	size_t changed = 0;
 	int r;
 
 	(void)from;
+	frr_conf_init(&want);
 	r = hgw_intent_compile(to, &c->running, &opts, &next, err, sizeof(err));
 	if (r < 0) {
 		errs_add(errs, err);

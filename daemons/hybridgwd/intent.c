@@ -976,12 +976,18 @@ struct field {
 
 /* The kernel: what the link is bound to is fixed at creation; addresses and MTU are not. */
 static const struct field iface_fields[] = {
-	FM(T, iface.nl.kind, true),	  FM(T, iface.nl.name, true),
-	FM(T, iface.nl.local, true),	  FM(T, iface.nl.remote, true),
-	FM(T, iface.nl.key, true),	  FM(T, iface.nl.if_id, true),
-	FM(T, iface.nl.underlay, true),	  FM(T, iface.nl.mtu, false),
-	FM(T, iface.inside_local, false), FM(T, iface.inside_plen, false),
-	FM(T, iface.peer_route, false),
+	FM(T, iface.nl.kind, true),
+	FM(T, iface.nl.name, true),
+	FM(T, iface.nl.local, true),
+	FM(T, iface.nl.remote, true),
+	FM(T, iface.nl.key, true),
+	FM(T, iface.nl.if_id, true),
+	FM(T, iface.nl.underlay, true),
+	FM(T, iface.nl.mtu, false),
+	/* a new inside address: the interface is made again rather than carrying both */
+	FM(T, iface.inside_local, true),
+	FM(T, iface.inside_plen, true),
+	FM(T, iface.peer_route, true),
 };
 
 /*

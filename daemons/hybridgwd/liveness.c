@@ -146,13 +146,19 @@ static void send_probe(struct liveness *l)
 		l->stats.sent++;
 }
 
+static void drain(struct liveness *l);
+
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct liveness *l = userdata;
+	uint64_t now = now_usec();
 
+	(void)usec;
+	/* replies that arrived while the loop was busy count before the silence is judged */
+	drain(l);
 	input(l, LIVENESS_TICK);
 	send_probe(l);
-	return sd_event_source_set_time(s, usec + l->sm.interval_us);
+	return sd_event_source_set_time(s, now + l->sm.interval_us);
 }
 
 bool liveness_is_reply(const void *buf, size_t len, uint16_t ident, struct in_addr from,
@@ -176,11 +182,18 @@ bool liveness_is_reply(const void *buf, size_t len, uint16_t ident, struct in_ad
 
 static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-	struct liveness *l = userdata;
+	(void)s;
+	(void)fd;
+	(void)revents;
+	drain(userdata);
+	return 0;
+}
+
+static void drain(struct liveness *l)
+{
+	int fd = l->fd;
 	uint8_t buf[512];
 
-	(void)s;
-	(void)revents;
 	for (;;) {
 		struct sockaddr_in from;
 		socklen_t flen = sizeof(from);
@@ -188,7 +201,7 @@ static int on_readable(sd_event_source *s, int fd, uint32_t revents, void *userd
 				     &flen);
 
 		if (n < 0)
-			return 0;
+			return;
 		if (!liveness_is_reply(buf, (size_t)n, l->cfg.ident, from.sin_addr, l->cfg.dst))
 			continue;
 		l->stats.received++;
@@ -214,10 +227,11 @@ int liveness_new(sd_event *event, const struct liveness_config *cfg, liveness_fn
 	l->cfg.ifname = l->ifname;
 	l->fn = fn;
 	l->arg = arg;
-	l->sm = (struct liveness_sm){ .state = LIVENESS_UNARMED,
+	l->sm = (struct liveness_sm){ .state = cfg->start_down ? LIVENESS_DOWN : LIVENESS_UNARMED,
 				      .interval_us = cfg->interval_ms * USEC_PER_MSEC,
 				      .multiplier = cfg->multiplier,
-				      .hold_down_us = cfg->hold_down_ms * USEC_PER_MSEC };
+				      .hold_down_us = cfg->hold_down_ms * USEC_PER_MSEC,
+				      .last_rx = now_usec() };
 	l->fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
 	if (l->fd < 0) {
 		r = -errno;

@@ -11,9 +11,12 @@
  *   replies have come for hold-down without a gap of that length: a tunnel that flaps
  *   stays out (no route storm).
  *
- *   A peer that never answered is never judged: the detector arms on the first reply.
- *   (A cloud that filters ICMP to its inside address would otherwise be shut out for
- *   good; the daemon logs that the tunnel has no liveness detection then.)
+ *   A peer that never answered is never judged: the detector arms on the first reply
+ *   (logged).  A cloud that filters ICMP to its inside address would otherwise be shut
+ *   out for good; such a tunnel simply has no liveness detection.
+ *
+ *   A late tick (the loop was busy) first reads the replies waiting in the socket, so a
+ *   stalled daemon does not take its own delay for a dead tunnel.
  *
  *   The state machine is pure (liveness_step) so it is unit-tested with a fake clock; the
  *   socket and the timer are a thin layer around it.
@@ -76,6 +79,9 @@ struct liveness_config {
 	unsigned multiplier;
 	uint32_t hold_down_ms;
 	uint16_t ident; /* echo identifier, unique per probe */
+	/* the tunnel is dead already (a probe restarted by a commit): start DOWN, so that
+	 * recovery goes through the hold-down and is reported */
+	bool start_down;
 };
 
 int liveness_new(sd_event *event, const struct liveness_config *cfg, liveness_fn fn, void *arg,

@@ -27,6 +27,8 @@
 #include "util.h"
 
 #define MAX_SESSIONS 16
+/* A first configuration that could not be applied (charon or FRR not up) is retried. */
+#define CONFIG_RETRY_USEC (5 * 1000000ULL)
 #define HELLO_TIMEOUT_S 10
 /* RPCs handled per readable event, so that one busy client cannot starve the loop. */
 #define RPCS_PER_EVENT 8
@@ -95,7 +97,8 @@ struct netconf {
 	struct hgw_nc_ds *ds;
 	uint32_t lock_sid[3]; /* by enum hgw_nc_datastore; 0: unlocked */
 	char users_path[4096];
-	char running_path[4096]; /* <state_dir>/running.xml: survives a restart, not a boot */
+	char running_path[4096];       /* <state_dir>/running.xml: survives a restart, not a boot */
+	sd_event_source *config_retry; /* the first configuration could not be applied yet */
 	struct confirm confirm;
 	struct client *actor;	/* whose RPC is being handled; NULL: the server's own doing */
 	struct notif *notifs;	/* queued, oldest first */
@@ -1558,6 +1561,9 @@ static int apply_config(const struct lyd_node *from, const struct lyd_node *to,
 		log_info("configuration committed (no coordinator: nothing applied)");
 	if (r < 0)
 		return r;
+	/* a configuration applied (by the retry or by a client) ends the retries */
+	if (nc->config_retry != NULL)
+		sd_event_source_set_enabled(nc->config_retry, SD_EVENT_OFF);
 	/*
 	 * What runs is kept in the state directory (a tmpfs: gone at boot, when startup
 	 * rules), so that a daemon that crashed or was restarted adopts what it made instead
@@ -1585,20 +1591,55 @@ static int restore_running(struct netconf *nc)
 	if (access(nc->running_path, F_OK) < 0)
 		return -ENOENT;
 	r = hgw_nc_store_load(nc->ctx, nc->running_path, &tree, &errs);
-	if (r == 0)
-		r = hgw_nc_replace_running(nc->ds, tree, &errs);
+	if (r < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_err("%s: %s", nc->running_path, errs.v[i].message);
+		log_err("cannot read the running configuration %s: using the startup "
+			"configuration",
+			nc->running_path);
+		hgw_nc_errors_clear(&errs);
+		return -EBADMSG;
+	}
+	r = hgw_nc_replace_running(nc->ds, tree, &errs);
 	for (size_t i = 0; i < errs.n; i++)
 		log_err("%s: %s", nc->running_path, errs.v[i].message);
 	hgw_nc_errors_clear(&errs);
 	lyd_free_all(tree);
-	if (r < 0) {
-		log_err("cannot restore the running configuration from %s: using the startup "
-			"configuration",
-			nc->running_path);
-		return r;
-	}
+	if (r < 0)
+		return -EAGAIN;
 	log_notice("restarted: running configuration restored from %s", nc->running_path);
 	return 0;
+}
+
+/*
+ * Running from what ran before the restart, else from startup.  A configuration that
+ * cannot be applied now (charon or FRR not up yet) is tried again every
+ * CONFIG_RETRY_USEC; running.xml is never given up for startup because of that.
+ */
+static int start_config(struct netconf *nc)
+{
+	struct hgw_nc_errors errs = { 0 };
+	int r = restore_running(nc);
+
+	if (r == 0 || r == -EAGAIN)
+		return r;
+	r = hgw_nc_copy_config(nc->ds, HGW_NC_RUNNING, HGW_NC_STARTUP, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_err("startup: %s%s%s", errs.v[i].message, errs.v[i].path != NULL ? " at " : "",
+			errs.v[i].path != NULL ? errs.v[i].path : "");
+	hgw_nc_errors_clear(&errs);
+	return r;
+}
+
+static int on_config_retry(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct netconf *nc = userdata;
+
+	if (start_config(nc) == 0) {
+		log_notice("the configuration is applied now");
+		return sd_event_source_set_enabled(s, SD_EVENT_OFF);
+	}
+	return sd_event_source_set_time(s, usec + CONFIG_RETRY_USEC);
 }
 
 static int load_startup(struct netconf *nc, const struct hgwd_options *opts)
@@ -1613,16 +1654,24 @@ static int load_startup(struct netconf *nc, const struct hgwd_options *opts)
 	snprintf(nc->running_path, sizeof(nc->running_path), "%s/running.xml", opts->state_dir);
 	dso.startup_path = path;
 	r = hgw_nc_ds_new(&dso, &nc->ds, &errs);
-	if (r == 0 && restore_running(nc) == 0)
-		return 0;
-	if (r == 0)
-		r = hgw_nc_copy_config(nc->ds, HGW_NC_RUNNING, HGW_NC_STARTUP, &errs);
 	for (i = 0; i < errs.n; i++)
 		log_err("%s: %s%s%s", path, errs.v[i].message, errs.v[i].path != NULL ? " at " : "",
 			errs.v[i].path != NULL ? errs.v[i].path : "");
 	hgw_nc_errors_clear(&errs);
-	if (r < 0)
+	if (r < 0) {
 		log_err("cannot use the startup configuration %s: fix or remove it", path);
+		return r;
+	}
+	if (start_config(nc) == 0)
+		return 0;
+	/* serve NETCONF meanwhile: the operator can look, and fix what is wrong */
+	log_err("the configuration cannot be applied now (is charon or FRR down?): trying "
+		"again every %llu s",
+		(unsigned long long)(CONFIG_RETRY_USEC / 1000000));
+	r = sd_event_add_time_relative(nc->event, &nc->config_retry, CLOCK_MONOTONIC,
+				       CONFIG_RETRY_USEC, 0, on_config_retry, nc);
+	if (r == 0)
+		r = sd_event_source_set_enabled(nc->config_retry, SD_EVENT_ON);
 	return r;
 }
 
@@ -1720,6 +1769,7 @@ void netconf_free(struct netconf *nc)
 {
 	if (nc == NULL)
 		return;
+	sd_event_source_disable_unref(nc->config_retry);
 	while (nc->clients != NULL)
 		client_free(nc->clients);
 	if (server == nc)
