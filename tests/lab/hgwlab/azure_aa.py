@@ -219,21 +219,29 @@ def failover_er(lab, target, case):
                             restored=lambda: via_er(lab), old_devs=(ER_IF,))
 
 
-def failover_tunnel(lab, target, name="a0"):
+def dst_on(lab, dev):
+    """A cloud address (198.19.10.1-32) whose flow from the LAN host the on-prem kernel hashes
+    onto dev now."""
+    dst = next((d for d in ("198.19.10.%d" % i for i in range(1, 33))
+                if tunnel_of(lab, d) == dev), None)
+    if dst is None:
+        raise LabError("no cloud address 198.19.10.1-32 hashes onto %s" % dev)
+    return dst
+
+
+def failover_tunnel(lab, target, name="a0", during=None, restore_wait=400):
     """One of the two tunnels dies silently (its underlay drops everything), with the circuit
-    down: the flows hashed onto it are lost until the route leaves that tunnel."""
+    down: the flows hashed onto it are lost until the route leaves that tunnel. during():
+    see measure_failover."""
     er_session(lab, up=False)
     try:
         dead_if = ifname(lab, name)
         alive_if = [ifname(lab, n) for n in TUNNELS if n != name][0]
-        dst = next((d for d in ("198.19.10.%d" % i for i in range(1, 33))
-                    if tunnel_of(lab, d) == dead_if), None)
-        if dst is None:
-            raise LabError("no cloud address 198.19.10.1-32 hashes onto %s" % dead_if)
+        dst = dst_on(lab, dead_if)
         return measure_failover(
             lab, "tunnel-silent", "lanhost", dst, silent_loss("inet", TUNNELS[name]["inet_if"]),
             ONPREM, CLOUD_PREFIX, switched=lambda: via_tunnels(lab, 1), new_devs=(alive_if,),
             restored=lambda: via_tunnels(lab, 2), old_devs=(dead_if,),
-            max_wait=400, restore_wait=400)
+            max_wait=400, restore_wait=restore_wait, during=during)
     finally:
         er_session(lab, up=True, timeout=120)

@@ -5,7 +5,9 @@ mount namespace of its own with a private directory bound over /run. install_rou
 route-based tunnels get their routes from BGP, never from charon's table 220.
 """
 
+import os
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -96,6 +98,35 @@ swanctl {
                 self._popen.wait(timeout=2)
             except subprocess.TimeoutExpired:
                 pass
+
+    @property
+    def pid(self):
+        """charon's own PID: `ip netns exec` execs unshare, which execs sh, which execs env,
+        which execs charon."""
+        return self._popen.pid
+
+    def kill9(self):
+        """SIGKILL charon (it cleans nothing up: its SAs and policies stay in the kernel),
+        reap it; returns its PID."""
+        pid = self._popen.pid
+        os.kill(pid, signal.SIGKILL)
+        self._popen.wait(timeout=10)
+        # reaped: the lab must not signal that PID again at teardown (it may be reused)
+        self.lab.procs.forget("charon-" + self.ns)
+        log("%s: charon (pid %d) killed with SIGKILL" % (self.ns, pid))
+        return pid
+
+    def restart(self):
+        """Start charon again the way the lab started it (start(), wait_ready()), empty; the
+        log of the one that ended is kept as charon.log.<n> (the new one starts its own)."""
+        if self.logfile.exists():
+            n = 1
+            while self.logfile.with_name("charon.log.%d" % n).exists():
+                n += 1
+            self.logfile.rename(self.logfile.with_name("charon.log.%d" % n))
+        self.start()
+        self.wait_ready()
+        log("%s: charon started again (pid %d)" % (self.ns, self._popen.pid))
 
     def swanctl(self, *args, check=True, timeout=60):
         return run(["swanctl"] + list(args), env={"STRONGSWAN_CONF": str(self.conf)},

@@ -7,10 +7,11 @@ loaded with `vtysh -f`, the way an operator applies frr.conf.
 
 import json
 import os
+import signal
 import socket
 from pathlib import Path
 
-from .proc import LabError, log, run
+from .proc import LabError, file_ident, log, pid_gone, run
 from .wait import wait_until
 
 FRR_LIB = "/usr/lib/frr"
@@ -71,6 +72,39 @@ class Frr:
         argv = [os.path.join(FRR_LIB, daemon), "-d", "-N", self.ns, "-f", "/dev/null",
                 "--log", "file:%s/%s.log" % (self.logdir, daemon), "--log-level", "informational"]
         run(argv, ns=self.ns, timeout=60)
+
+    def pid(self, daemon):
+        return self.lab.procs.pid("%s-%s" % (daemon, self.ns))
+
+    def kill9(self, daemon):
+        """SIGKILL one daemon (it is not the lab's child: -d forks); wait until it is gone;
+        returns its PID."""
+        name = "%s-%s" % (daemon, self.ns)
+        pid = self.lab.procs.pid(name)
+        if pid is None:
+            raise LabError("%s: no %s started by the lab" % (self.ns, daemon))
+        os.kill(pid, signal.SIGKILL)
+        wait_until(lambda: pid_gone(pid), 10, "%s (pid %d) gone" % (name, pid))
+        # gone: the lab must not signal that PID again at teardown (it may be reused)
+        self.lab.procs.forget(name)
+        c = self._vty.pop(daemon, None)
+        if c is not None:
+            c.close()
+        log("%s: %s (pid %d) killed with SIGKILL" % (self.ns, daemon, pid))
+        return pid
+
+    def restart_daemon(self, daemon, timeout=30):
+        """Start one daemon again the way start() does (empty: -f /dev/null) and wait for its
+        new vty socket (the dead one's socket file may still be there)."""
+        sock = self.rundir / (daemon + ".vty")
+        stale = file_ident(sock)
+        self._start_daemon(daemon)
+        wait_until(lambda: sock.is_socket() and file_ident(sock) not in (None, stale), timeout,
+                   "%s's new vty socket in %s" % (daemon, self.ns))
+        pid = int((self.rundir / (daemon + ".pid")).read_text())
+        self.lab.procs.add("%s-%s" % (daemon, self.ns), pid)
+        log("%s: %s started again (pid %d)" % (self.ns, daemon, pid))
+        return pid
 
     def stop(self):
         for c in self._vty.values():
@@ -147,4 +181,3 @@ class Frr:
                         f.write("### %s: %s\n%s\n" % (daemon, c, self.vty(daemon).cmd(c)[1]))
                     except (OSError, LabError) as e:
                         f.write("### %s: %s failed: %s\n" % (daemon, c, e))
-

@@ -13,12 +13,13 @@ SSHSession.run): each RPC costs the client ~100 ms whatever the daemon takes (it
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from . import tools
-from .proc import LabError, log, now_ms
+from .proc import LabError, file_ident, log, now_ms
 from .wait import wait_until
 
 sys.path.insert(0, str(tools.TOP / "tests" / "netconf"))
@@ -61,12 +62,17 @@ class Hybridgwd:
         self._m = None
 
     # ---- the process
-    def start(self, vici, frr_rundir):
+    def start(self, vici, frr_rundir, fresh=True):
+        """Start the daemon. fresh (the lab's first start): empty config and state
+        directories. fresh=False: a restart with the directories as the last one left them
+        (the daemon restores running from <state-dir>/running.xml)."""
         exe = tools.path("daemons/hybridgwd/hybridgwd")
-        # a fresh start: no startup.xml or stale socket from an earlier lab in this boot
-        for d in (self.config_dir, self.state_dir):
-            shutil.rmtree(d, ignore_errors=True)
-            d.mkdir(mode=0o700, parents=True)
+        self._args = (vici, frr_rundir)
+        if fresh:
+            # a fresh start: no startup.xml or stale socket from an earlier lab in this boot
+            for d in (self.config_dir, self.state_dir):
+                shutil.rmtree(d, ignore_errors=True)
+                d.mkdir(mode=0o700, parents=True)
         self.logfile.parent.mkdir(parents=True, exist_ok=True)
         out = open(self.logfile, "ab")
         argv = ["ip", "netns", "exec", self.ns, exe, "--foreground", "--verbose",
@@ -80,16 +86,51 @@ class Hybridgwd:
         self.lab.procs.add(self.name, self._popen.pid)
         log("%s: hybridgwd started (pid %d), log %s" % (self.ns, self._popen.pid, self.logfile))
 
-    def wait_ready(self, timeout=30):
+    def wait_ready(self, timeout=30, stale=None):
+        """Wait for the NETCONF socket; stale: the (st_dev, st_ino) of a dead daemon's socket
+        left behind, which does not count (the new daemon replaces it)."""
         def ready():
             if self._popen.poll() is not None:
                 raise LabError("hybridgwd in %s exited (%s); see %s" % (
                     self.ns, self._popen.returncode, self.logfile))
-            return self.socket.is_socket()
+            ident = file_ident(self.socket) if self.socket.is_socket() else None
+            return ident is not None and ident != stale
         wait_until(ready, timeout, "hybridgwd's NETCONF socket %s" % self.socket)
 
     def alive(self):
         return self._popen is not None and self._popen.poll() is None
+
+    @property
+    def pid(self):
+        return self._popen.pid if self._popen is not None else None
+
+    def kill9(self):
+        """SIGKILL the daemon (no clean-up of its own), reap it; returns its PID."""
+        pid = self._popen.pid
+        os.kill(pid, signal.SIGKILL)
+        self._popen.wait(timeout=10)
+        # reaped: the lab must not signal that PID again at teardown (it may be reused)
+        self.lab.procs.forget(self.name)
+        # its NETCONF session died with it; ncclient's thread notices on its own
+        self._m = None
+        log("%s: hybridgwd (pid %d) killed with SIGKILL" % (self.ns, pid))
+        return pid
+
+    def restart(self, timeout=30):
+        """Start the daemon again after kill9() (or a crash): same directories, same
+        charon and FRR; wait for its new NETCONF socket."""
+        stale = file_ident(self.socket)
+        self.start(*self._args, fresh=False)
+        self.wait_ready(timeout, stale=stale)
+
+    def log_size(self):
+        """Where the log ends now: log_since(this) is what the daemon wrote after."""
+        return self.logfile.stat().st_size if self.logfile.exists() else 0
+
+    def log_since(self, offset=0):
+        with open(self.logfile, "rb") as f:
+            f.seek(offset)
+            return f.read().decode(errors="replace")
 
     def stop(self):
         self.close()
@@ -166,6 +207,7 @@ class Hybridgwd:
         """Configuration and state as XML text; flt is an ncclient filter, e.g.
         ("xpath", "/hgw:hybridgw/hgw:routes")."""
         return self.session().get(filter=flt).data_xml
+
 
 
 def pretty(xml_text):

@@ -86,6 +86,11 @@ class Processes:
     def pid(self, name):
         return self._pids.get(name)
 
+    def forget(self, name):
+        """The process is gone (killed by a scenario): teardown must not signal its PID,
+        which may be reused by then."""
+        self._pids.pop(name, None)
+
     def alive(self, name):
         pid = self._pids.get(name)
         if pid is None:
@@ -131,3 +136,21 @@ def _reap(pid):
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
+
+
+def file_ident(path):
+    """What tells a socket file from the one made anew at the same path; None: none there."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def pid_gone(pid):
+    """No such process, or only its zombie (its parent is PID 1, which reaps when it can)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return True

@@ -81,6 +81,8 @@ def boot(out, argv, timeout, mem="512M", env=None, follow=True):
     With follow, the job's output is copied to our stdout while it runs."""
     out = Path(out)
     env = dict(env or {})
+    # scenario knobs (LAB_REKEY_SECONDS=300 ...) reach the job from the caller's environment
+    env.update({k: v for k, v in os.environ.items() if k.startswith("LAB_") and k not in env})
     env.setdefault("HGW_TOP", str(TOP))
     env["PYTHONPATH"] = str(LAB_DIR) + ":" + str(TOP / "bench")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
