@@ -15,9 +15,10 @@
  * configuration gets everything owned again on the next apply.
  *
  * frr_apply() BLOCKS the calling thread, with a per-command timeout: it runs the steps on
- * a private sd-event loop until they end.  It serves the test tool, the protocol tests and
- * the benchmark.  hybridgwd uses struct frr_applier (frr_applier.h), which runs the same
- * steps (frr_run.h) on the daemon's loop and never blocks.
+ * a private sd-event loop until they end.  hybridgwd's coordinator uses it for commits
+ * (a NETCONF commit answers only once FRR has the configuration) and re-pushes, so there
+ * is one writer; struct frr_applier (frr_applier.h) runs the same steps (frr_run.h) on a
+ * loop without blocking, and its restart watch tells the coordinator when to re-push.
  */
 #ifndef HGW_FRR_APPLY_H
 #define HGW_FRR_APPLY_H
