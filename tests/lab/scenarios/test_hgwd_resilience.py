@@ -102,7 +102,8 @@ def bgp(lab):
 
 def bgp_flaps(before, after, elapsed_s, peers):
     """What shows a session went down between two bgp() samples elapsed_s apart: not
-    Established, a new connection, or an uptime that did not grow by (about) elapsed_s."""
+    Established, a new connection, or an uptime that did not grow by (about) elapsed_s.
+    Logs what was seen of each peer."""
     bad = []
     for p in peers:
         b, a = before.get(p, {}), after.get(p, {})
@@ -115,6 +116,11 @@ def bgp_flaps(before, after, elapsed_s, peers):
                 a["uptime_ms"] < b["uptime_ms"] + (elapsed_s - 2) * 1000:
             bad.append("%s: uptime %s ms -> %s ms over %.1f s" % (p, b["uptime_ms"],
                                                                  a["uptime_ms"], elapsed_s))
+    log("BGP over %.1f s: %s" % (elapsed_s, "; ".join(
+        "%s uptime %s -> %s ms, established %s -> %s" % (
+            p, before.get(p, {}).get("uptime_ms"), after.get(p, {}).get("uptime_ms"),
+            before.get(p, {}).get("established"), after.get(p, {}).get("established"))
+        for p in peers)))
     return bad
 
 
@@ -290,11 +296,6 @@ def test_hgwd_restart_kill9_no_loss(azure_hybridgwd):
         % (sas_before, sas_after)
     # the circuit's session is shut down from its side meanwhile: the tunnels' sessions
     flaps = bgp_flaps(bgp_before, bgp_after, t_after - t_before, TUNNEL_PEERS)
-    log("BGP over %.1f s: %s" % (t_after - t_before, "; ".join(
-        "%s uptime %s -> %s ms, established %s -> %s" % (
-            p, bgp_before.get(p, {}).get("uptime_ms"), bgp_after.get(p, {}).get("uptime_ms"),
-            bgp_before.get(p, {}).get("established"), bgp_after.get(p, {}).get("established"))
-        for p in TUNNEL_PEERS)))
     assert not flaps, "BGP sessions reset across the restart: %s" % "; ".join(flaps)
     assert restored, "no 'restarted: running configuration restored' in the log after the " \
         "restart:\n%s" % text[:3000]
@@ -536,11 +537,6 @@ def test_hgwd_rekeys_under_traffic(azure_hybridgwd):
     downs = grep(text, r"link hv-azure-\d down")
     # the circuit's session is shut down from its side meanwhile: the tunnels' sessions
     flaps = bgp_flaps(bgp_before, bgp_after, t_after - t_before, TUNNEL_PEERS)
-    log("BGP over %.1f s: %s" % (t_after - t_before, "; ".join(
-        "%s uptime %s -> %s ms, established %s -> %s" % (
-            p, bgp_before.get(p, {}).get("uptime_ms"), bgp_after.get(p, {}).get("uptime_ms"),
-            bgp_before.get(p, {}).get("established"), bgp_after.get(p, {}).get("established"))
-        for p in TUNNEL_PEERS)))
     lost = sum(v[0] for v in res.values())
     log("rekeys under traffic for %d s: CHILD rekeys %s, IKE rekeys %s; %s; BGP flaps %d; "
         "links down %d" % (REKEY_SECONDS, child_rekeys, ike_rekeys, losses_text(res),
