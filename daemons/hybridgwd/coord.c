@@ -109,14 +109,6 @@ struct coord {
 	struct coord_stats stats;
 };
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* ---- the transaction's charon requests, on a private loop ---- */
 
 struct txn {
@@ -575,6 +567,15 @@ static void on_liveness(void *arg, bool alive, uint64_t at)
 	frr_refresh(c, alive ? "tunnel alive" : "tunnel dead");
 }
 
+/* Forget a dead verdict (the link is down, a new SA is judged afresh): its neighbor back. */
+static void clear_dead(struct coord *c, struct rt *rt, const char *why)
+{
+	if (!rt->dead)
+		return;
+	rt->dead = false;
+	frr_refresh(c, why);
+}
+
 static void probe_stop(struct rt *rt)
 {
 	liveness_free(rt->probe);
@@ -734,11 +735,9 @@ static void set_link(struct coord *c, size_t idx, bool up, const char *reason)
 	if (!t->iface.present)
 		return;
 	if (rt->link_up == up) {
-		if (!up && rt->dead) {
-			/* down already (made again, or down from outside): a clean verdict later */
-			rt->dead = false;
-			frr_refresh(c, "dead tunnel's link down");
-		}
+		/* down already (made again, or down from outside): a clean verdict later */
+		if (!up)
+			clear_dead(c, rt, "dead tunnel's link down");
 		return;
 	}
 	r = hgw_nl_link_set_up(c->nl, t->iface.nl.name, up);
@@ -751,17 +750,14 @@ static void set_link(struct coord *c, size_t idx, bool up, const char *reason)
 	log_notice("tunnel %s/%s: %s, link %s %s", t->conn, t->gw, reason, t->iface.nl.name,
 		   up ? "up" : "down");
 	netconf_notify_tunnel(c->nc, t->conn, t->gw, up ? "up" : "down", reason);
-	set_cause(c, now_usec(), "tunnel %s/%s %s", t->conn, t->gw, reason);
+	set_cause(c, hgw_now_usec(), "tunnel %s/%s %s", t->conn, t->gw, reason);
 	if (!up) {
 		c->stats.links_down++;
 		sd_event_source_disable_unref(rt->guard);
 		rt->guard = NULL;
 		probe_stop(rt);
-		if (rt->dead) {
-			/* the link takes its routes away; a new SA starts with a clean verdict */
-			rt->dead = false;
-			frr_refresh(c, "dead tunnel's link down");
-		}
+		/* the link takes its routes away; a new SA starts with a clean verdict */
+		clear_dead(c, rt, "dead tunnel's link down");
 		backup_refresh(c);
 		return;
 	}
@@ -957,19 +953,13 @@ static bool is_tunnel_if(const struct coord *c, const char *name)
 	return false;
 }
 
-/* Whether the kernel has the tunnel's link administratively up. */
-static bool link_is_up(struct coord *c, const struct hgw_intent_tunnel *t)
+/* Our link of that name in a dump (hgw_nl_adopt), or NULL. */
+static const struct hgw_nl_owned_link *owned_link(const struct hgw_nl_owned *o, const char *name)
 {
-	struct hgw_nl_owned owned;
-	bool up = true; /* when unsure, do nothing */
-
-	if (hgw_nl_adopt(c->nl, &owned) < 0)
-		return up;
-	for (size_t k = 0; k < owned.n_links; k++)
-		if (!strcmp(owned.links[k].name, t->iface.nl.name))
-			up = (owned.links[k].flags & IFF_UP) != 0;
-	hgw_nl_owned_free(&owned);
-	return up;
+	for (size_t k = 0; k < o->n_links; k++)
+		if (!strcmp(o->links[k].name, name))
+			return &o->links[k];
+	return NULL;
 }
 
 /*
@@ -980,19 +970,23 @@ static bool link_is_up(struct coord *c, const struct hgw_intent_tunnel *t)
 static int on_repair(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct coord *c = userdata;
+	struct hgw_nl_owned owned;
 
 	(void)s;
 	(void)usec;
+	if (hgw_nl_adopt(c->nl, &owned) < 0)
+		return 0;
 	for (size_t i = 0; i < c->running.n_tunnels; i++) {
 		const struct hgw_intent_tunnel *t = &c->running.tunnels[i];
+		const struct hgw_nl_owned_link *l = owned_link(&owned, t->iface.nl.name);
 		bool adopted, changed;
 		int r;
 
 		if (!t->iface.present)
 			continue;
-		if (hgw_nl_ifindex(c->nl, t->iface.nl.name) != -ENODEV) {
+		if (l != NULL) {
 			/* set down from outside while its SA is up: up again */
-			if (c->rt[i].link_up && c->rt[i].n_children > 0 && !link_is_up(c, t)) {
+			if (c->rt[i].link_up && c->rt[i].n_children > 0 && !(l->flags & IFF_UP)) {
 				log_warn("tunnel %s/%s: %s was set down from outside: up again",
 					 t->conn, t->gw, t->iface.nl.name);
 				c->rt[i].link_up = false;
@@ -1004,10 +998,7 @@ static int on_repair(sd_event_source *s, uint64_t usec, void *userdata)
 			 t->conn, t->gw, t->iface.nl.name);
 		probe_stop(&c->rt[i]);
 		c->rt[i].link_up = false;
-		if (c->rt[i].dead) {
-			c->rt[i].dead = false;
-			frr_refresh(c, "dead tunnel's interface made again");
-		}
+		clear_dead(c, &c->rt[i], "dead tunnel's interface made again");
 		r = hgw_nl_tunnel_ensure(c->nl, &t->iface.nl, &adopted);
 		if (r == 0)
 			r = iface_inside(c, t, &changed);
@@ -1019,6 +1010,7 @@ static int on_repair(sd_event_source *s, uint64_t usec, void *userdata)
 		if (c->rt[i].n_children > 0)
 			set_link(c, i, true, "interface made again");
 	}
+	hgw_nl_owned_free(&owned);
 	backup_refresh(c);
 	return 0;
 }
@@ -1165,10 +1157,13 @@ static void read_links(struct coord *c)
 
 	if (hgw_nl_adopt(c->nl, &owned) < 0)
 		return;
-	for (size_t i = 0; i < c->running.n_tunnels; i++)
-		for (size_t k = 0; k < owned.n_links; k++)
-			if (!strcmp(owned.links[k].name, c->running.tunnels[i].iface.nl.name))
-				c->rt[i].link_up = (owned.links[k].flags & IFF_UP) != 0;
+	for (size_t i = 0; i < c->running.n_tunnels; i++) {
+		const struct hgw_nl_owned_link *l =
+			owned_link(&owned, c->running.tunnels[i].iface.nl.name);
+
+		if (l != NULL)
+			c->rt[i].link_up = (l->flags & IFF_UP) != 0;
+	}
 	hgw_nl_owned_free(&owned);
 }
 
@@ -1278,7 +1273,7 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 	struct watch *old_watch;
 	size_t n_old_watch;
 	char err[1280] = "";
-	uint64_t t0 = now_usec();
+	uint64_t t0 = hgw_now_usec();
 	size_t changed = 0;
 	int r;
 
@@ -1356,7 +1351,7 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 	c->frr_want = want;
 	hgw_diff_free(&diff);
 	c->stats.commits++;
-	c->stats.last_commit_us = now_usec() - t0;
+	c->stats.last_commit_us = hgw_now_usec() - t0;
 	log_notice("configuration applied: %zu tunnel(s), %zu private path(s), %zu object(s) "
 		   "changed, FRR %zu+%zu line(s), %llu ms",
 		   c->running.n_tunnels, c->running.n_privates, changed, st.sent[FRR_BGPD],

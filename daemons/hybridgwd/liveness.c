@@ -92,14 +92,6 @@ struct liveness {
 	struct liveness_stats stats;
 };
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static uint16_t csum(const void *data, size_t len)
 {
 	const uint8_t *p = data;
@@ -116,7 +108,7 @@ static uint16_t csum(const void *data, size_t len)
 
 static void input(struct liveness *l, enum liveness_input in)
 {
-	uint64_t now = now_usec();
+	uint64_t now = hgw_now_usec();
 	enum liveness_state before = l->sm.state;
 	bool changed;
 
@@ -138,7 +130,7 @@ static void send_probe(struct liveness *l)
 	pkt.h.type = ICMP_ECHO;
 	pkt.h.un.echo.id = htons(l->cfg.ident);
 	pkt.h.un.echo.sequence = htons(++l->seq);
-	pkt.sent = now_usec();
+	pkt.sent = hgw_now_usec();
 	pkt.h.checksum = csum(&pkt, sizeof(pkt));
 	if (sendto(l->fd, &pkt, sizeof(pkt), MSG_DONTWAIT, (struct sockaddr *)&to, sizeof(to)) < 0)
 		l->stats.send_errors++;
@@ -151,7 +143,7 @@ static void drain(struct liveness *l);
 static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct liveness *l = userdata;
-	uint64_t now = now_usec();
+	uint64_t now = hgw_now_usec();
 
 	(void)usec;
 	/* replies that arrived while the loop was busy count before the silence is judged */
@@ -231,7 +223,7 @@ int liveness_new(sd_event *event, const struct liveness_config *cfg, liveness_fn
 				      .interval_us = cfg->interval_ms * USEC_PER_MSEC,
 				      .multiplier = cfg->multiplier,
 				      .hold_down_us = cfg->hold_down_ms * USEC_PER_MSEC,
-				      .last_rx = now_usec() };
+				      .last_rx = hgw_now_usec() };
 	l->fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
 	if (l->fd < 0) {
 		r = -errno;

@@ -1238,21 +1238,13 @@ static const struct {
 	{ HGW_NC_MODULE, "reset-connection", rpc_not_yet, true },
 };
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static struct nc_server_reply *on_rpc(struct lyd_node *rpc, struct nc_session *session)
 {
 	uint32_t sid = nc_session_get_id(session);
 	struct client *c = nc_session_get_data(session);
 	rpc_handler handler = rpc_not_yet;
 	struct nc_server_reply *reply;
-	uint64_t start = now_usec();
+	uint64_t start = hgw_now_usec();
 	bool admin_only = true; /* what is not in the table is not for the operator either */
 	size_t i;
 
@@ -1274,7 +1266,7 @@ static struct nc_server_reply *on_rpc(struct lyd_node *rpc, struct nc_session *s
 	}
 	/* server-side latency: what a client library adds is not ours */
 	log_debug("NETCONF session %u: %s handled in %llu us", sid, LYD_NAME(rpc),
-		  (unsigned long long)(now_usec() - start));
+		  (unsigned long long)(hgw_now_usec() - start));
 	return reply;
 }
 

@@ -51,14 +51,6 @@ struct frr_applier {
 	void *watch_arg;
 };
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 int frr_applier_new(sd_event *event, const char *rundir, int timeout_ms, struct frr_applier **out)
 {
 	struct frr_applier *ap = calloc(1, sizeof(*ap));
@@ -238,7 +230,7 @@ static int on_watch(sd_event_source *s, uint64_t usec, void *userdata)
 			log_err("frr: cannot re-apply after a restart: %s", strerror(-r));
 	}
 	/* From the clock, not from this wake-up: a late tick does not shorten the next. */
-	r = sd_event_source_set_time(s, now_usec() + ap->interval_us);
+	r = sd_event_source_set_time(s, hgw_now_usec() + ap->interval_us);
 	if (r >= 0)
 		r = sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 	return r;
@@ -263,5 +255,5 @@ int frr_applier_watch(struct frr_applier *ap, unsigned interval_ms, bool reapply
 		(void)restarted(ap, (enum frr_daemon)d);
 	}
 	return sd_event_add_time(ap->event, &ap->watch, CLOCK_MONOTONIC,
-				 now_usec() + ap->interval_us, 0, on_watch, ap);
+				 hgw_now_usec() + ap->interval_us, 0, on_watch, ap);
 }

@@ -555,14 +555,6 @@ static void client_reset(struct vici_client *c, int err)
 
 /* ---- public ---- */
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static void conn_init(struct conn *conn, struct vici_client *c, const char *what)
 {
 	conn->client = c;
@@ -683,7 +675,7 @@ int vici_client_submit(struct vici_client *c, uint8_t *frame, size_t len, const 
 	 * wakeup, so a slow callback before this call would eat into the deadline.
 	 */
 	err = sd_event_add_time(c->event, &r->timer, CLOCK_MONOTONIC,
-				now_usec() + (timeout_usec ? timeout_usec : c->timeout_usec), 0,
+				hgw_now_usec() + (timeout_usec ? timeout_usec : c->timeout_usec), 0,
 				on_req_timeout, r);
 	if (err < 0) {
 		req_free(r);
