@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "util.h"
 #include "vici/vici_sa.h"
 
 /* ---- requests ---- */
@@ -521,6 +522,16 @@ static const struct vici_node *ike_section(const struct vici_node *root)
 		found = n;
 	}
 	return found;
+}
+
+bool vici_child_state_installed(const char *state)
+{
+	static const char *const installed[] = { "INSTALLED", "UPDATING", "REKEYING", "REKEYED" };
+
+	for (size_t i = 0; state != NULL && i < ARRAY_SIZE(installed); i++)
+		if (!strcmp(state, installed[i]))
+			return true;
+	return false;
 }
 
 void vici_ike_sa_clear(struct vici_ike_sa *sa)

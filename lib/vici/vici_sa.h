@@ -174,6 +174,14 @@ struct vici_ike_sa {
 	size_t n_children;
 };
 
+/*
+ * Whether a CHILD_SA in this state (charon's child_sa_state_names) has its SAs in the
+ * kernel, i.e. carries traffic: INSTALLED, and also UPDATING, REKEYING and REKEYED, the
+ * states an installed SA passes through during a rekey (make-before-break) or a MOBIKE
+ * update.  A link must not go down for those.
+ */
+bool vici_child_state_installed(const char *state);
+
 /* Free what an ike_sa owns (its children); the struct itself is the caller's. */
 void vici_ike_sa_clear(struct vici_ike_sa *sa);
 /* Free an array of n SAs from vici_parse_list_sa()/vici_client_list_sas(); accepts NULL. */

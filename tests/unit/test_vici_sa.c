@@ -608,6 +608,22 @@ static void test_list_conn_and_status(void **state)
 	vici_frame_free(frame, 0);
 }
 
+/* An SA being rekeyed still carries traffic: a link must not go down for it. */
+static void test_child_state_installed(void **state)
+{
+	(void)state;
+	assert_true(vici_child_state_installed("INSTALLED"));
+	assert_true(vici_child_state_installed("REKEYING"));
+	assert_true(vici_child_state_installed("REKEYED"));
+	assert_true(vici_child_state_installed("UPDATING"));
+	assert_false(vici_child_state_installed("INSTALLING"));
+	assert_false(vici_child_state_installed("DELETING"));
+	assert_false(vici_child_state_installed("DELETED"));
+	assert_false(vici_child_state_installed("installed"));
+	assert_false(vici_child_state_installed(""));
+	assert_false(vici_child_state_installed(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +635,7 @@ int main(void)
 		cmocka_unit_test(test_list_sa_rejects),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_list_conn_and_status),
+		cmocka_unit_test(test_child_state_installed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
