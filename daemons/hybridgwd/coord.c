@@ -15,6 +15,7 @@
 #include <net/if.h>
 
 #include "coord.h"
+#include "coord_internal.h"
 #include "failover.h"
 #include "frr/frr_applier.h"
 #include "frr/frr_apply.h"
@@ -29,11 +30,6 @@
 #include "nl/nl_zebra.h"
 #include "vici/vici_client.h"
 
-/* linux/if.h has it, but conflicts with net/if.h (which lib/nl's headers use) */
-#ifndef IFF_LOWER_UP
-#define IFF_LOWER_UP 0x10000
-#endif
-
 #define USEC_PER_MSEC 1000ULL
 #define USEC_PER_SEC 1000000ULL
 /* Deadline of one charon request inside a commit, and of one FRR vty command. */
@@ -44,10 +40,6 @@
 #define FRR_WATCH_MS 1000
 /* After a link comes up: when to check that zebra has its inside address (FRR #13288). */
 #define ZEBRA_GUARD_USEC (700 * USEC_PER_MSEC)
-/* Installed CHILD_SAs tracked per tunnel: one, two during a rekey, a few duplicates. */
-#define MAX_CHILDREN 8
-/* Private path interfaces whose carrier is followed. */
-#define MAX_PRIVATE_LINKS 16
 /*
  * Metric of the backup routes.  The kernel uses the lowest metric, and zebra installs BGP
  * routes with metric 20, so the kernel forwards by a backup route only while zebra has no
@@ -61,53 +53,6 @@
 #define REPAIR_DELAY_USEC (100 * USEC_PER_MSEC)
 /* A restarted FRR daemon gets the configuration this long after its socket reappears. */
 #define FRR_REPUSH_DELAY_USEC (500 * USEC_PER_MSEC)
-
-/* What the daemon knows of one running tunnel, beside its intent. */
-struct rt {
-	char name[HGW_INTENT_KEY_MAX + 1]; /* charon's name: the tunnel's key */
-	uint32_t children[MAX_CHILDREN];   /* installed CHILD_SAs (unique ids) */
-	size_t n_children;
-	bool link_up;
-	bool dead; /* the liveness probe says so: its BGP neighbor is shut down */
-	struct liveness *probe;
-	sd_event_source *guard;
-	struct coord *c;
-};
-
-/* A watched prefix and the class of path that carries it now. */
-struct watch {
-	struct hgw_nl_prefix prefix;
-	struct failover_path path;
-	bool seen;
-};
-
-struct coord {
-	sd_event *event;
-	const struct hgwd_options *opts;
-	struct netconf *nc;
-	struct hgw_nl *nl;
-	struct vici_client *vici;
-	struct frr_client frr;
-	struct frr_applier *applier;
-	struct hgw_intent running;
-	struct frr_conf frr_want; /* the running intent's rendering */
-	struct rt *rt;		  /* parallel to running.tunnels */
-	sd_event_source *resync;
-	sd_event_source *frr_repush;
-	sd_event_source *repair; /* a tunnel interface was deleted from outside */
-	bool listing;
-	bool frr_dirty;	     /* FRR does not have the running rendering: retry */
-	struct watch *watch; /* parallel to running.failover.watch */
-	struct {
-		char name[IFNAMSIZ];
-		bool up;
-	} links[MAX_PRIVATE_LINKS]; /* last carrier state of private path interfaces */
-	size_t n_links;
-	char cause[FAILOVER_TEXT_MAX];
-	uint64_t cause_us;
-	struct failover_history history;
-	struct coord_stats stats;
-};
 
 /* ---- the transaction's charon requests, on a private loop ---- */
 
@@ -192,6 +137,66 @@ static const char *vici_why(const struct txn *t)
 	    t->err == -ENOENT)
 		return "charon does not answer on its VICI socket";
 	return t->errmsg[0] != '\0' ? t->errmsg : strerror(-t->err);
+}
+
+/* list-sas on a private loop, for <get>: the SAs are copied out of the callback. */
+struct sas_copy {
+	struct txn *tx;
+	struct vici_ike_sa *v;
+	size_t n;
+};
+
+static void sas_copied(int err, const struct vici_ike_sa *sas, size_t n, void *userdata)
+{
+	struct sas_copy *sc = userdata;
+
+	sc->tx->pending--;
+	sc->tx->err = err;
+	if (err < 0 || n == 0)
+		return;
+	sc->v = calloc(n, sizeof(*sc->v));
+	if (sc->v == NULL) {
+		sc->tx->err = -ENOMEM;
+		return;
+	}
+	sc->n = n;
+	for (size_t i = 0; i < n; i++) {
+		sc->v[i] = sas[i];
+		sc->v[i].children = NULL;
+		sc->v[i].n_children = 0;
+		if (sas[i].n_children == 0)
+			continue;
+		sc->v[i].children = calloc(sas[i].n_children, sizeof(*sas[i].children));
+		if (sc->v[i].children == NULL) {
+			sc->tx->err = -ENOMEM;
+			break;
+		}
+		memcpy(sc->v[i].children, sas[i].children,
+		       sas[i].n_children * sizeof(*sas[i].children));
+		sc->v[i].n_children = sas[i].n_children;
+	}
+}
+
+int coord_list_sas_sync(struct coord *c, struct vici_ike_sa **sas, size_t *n)
+{
+	struct txn tx;
+	struct sas_copy sc = { .tx = &tx };
+	int r;
+
+	*sas = NULL;
+	*n = 0;
+	r = txn_open(&tx, c);
+	if (r < 0)
+		return r;
+	r = txn_wait(&tx, vici_client_list_sas(tx.vc, NULL, sas_copied, &sc));
+	txn_close(&tx);
+	if (r < 0) {
+		vici_ike_sas_free(sc.v, sc.n);
+		return r;
+	}
+	*sas = sc.v;
+	*n = sc.n;
+	return 0;
 }
 
 /* ---- applying one tunnel's objects ---- */
@@ -747,6 +752,8 @@ static void set_link(struct coord *c, size_t idx, bool up, const char *reason)
 		return;
 	}
 	rt->link_up = up;
+	if (up)
+		clock_gettime(CLOCK_REALTIME, &rt->up_since);
 	log_notice("tunnel %s/%s: %s, link %s %s", t->conn, t->gw, reason, t->iface.nl.name,
 		   up ? "up" : "down");
 	netconf_notify_tunnel(c->nc, t->conn, t->gw, up ? "up" : "down", reason);
@@ -808,6 +815,8 @@ static void on_vici_event(struct vici_client *vc, const struct vici_event *ev, v
 	rt = rt_find(c, ev->ike.name, &idx);
 	if (rt == NULL)
 		return; /* not ours */
+	rt->ev_seq++;
+	rt->missing = 0;
 	switch (ev->kind) {
 	case VICI_EV_CHILD_UPDOWN:
 		if (ev->up) {
@@ -823,10 +832,12 @@ static void on_vici_event(struct vici_client *vc, const struct vici_event *ev, v
 		/* make-before-break: the new SA is in before the old one goes */
 		rt_child_del(rt, ev->child.uniqueid);
 		rt_child_add(rt, ev->child_new.uniqueid);
+		c->stats.child_rekeys++;
 		log_info("tunnel %s: CHILD_SA rekeyed (%u -> %u)", rt->name, ev->child.uniqueid,
 			 ev->child_new.uniqueid);
 		break;
 	case VICI_EV_IKE_REKEY:
+		c->stats.ike_rekeys++;
 		log_info("tunnel %s: IKE_SA rekeyed", rt->name);
 		break;
 	case VICI_EV_IKE_UPDOWN:
@@ -844,22 +855,32 @@ static void on_list_sas(int err, const struct vici_ike_sa *sas, size_t n, void *
 		log_debug("list-sas failed: %s", strerror(-err));
 		return;
 	}
-	for (size_t i = 0; i < c->running.n_tunnels; i++)
-		c->rt[i].n_children = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct rt *rt = rt_find(c, sas[i].name, NULL);
-
-		for (size_t k = 0; rt != NULL && k < sas[i].n_children; k++)
-			if (!strcmp(sas[i].children[k].state, "INSTALLED"))
-				rt_child_add(rt, sas[i].children[k].uniqueid);
-	}
 	for (size_t i = 0; i < c->running.n_tunnels; i++) {
 		struct rt *rt = &c->rt[i];
-		bool want = rt->n_children > 0;
+		struct rt seen = { .n_children = 0 };
 
+		if (rt->ev_seq != rt->list_seq)
+			continue; /* its events are newer than this listing */
+		for (size_t k = 0; k < n; k++)
+			for (size_t j = 0; !strcmp(sas[k].name, rt->name) && j < sas[k].n_children;
+			     j++)
+				if (vici_child_state_installed(sas[k].children[j].state))
+					rt_child_add(&seen, sas[k].children[j].uniqueid);
+		if (seen.n_children > 0) {
+			rt->missing = 0;
+			memcpy(rt->children, seen.children, sizeof(rt->children));
+			rt->n_children = seen.n_children;
+		} else if ((rt->n_children > 0 || rt->link_up) && ++rt->missing < 2) {
+			continue; /* busy in charon (a rekey), or really gone: the next listing says
+				   */
+		} else {
+			rt->n_children = 0;
+		}
 		/* rt->link_up was read from the kernel after the commit (read_links) */
-		if (want != rt->link_up)
-			set_link(c, i, want, want ? "CHILD_SA found installed" : "no CHILD_SA");
+		if ((rt->n_children > 0) != rt->link_up)
+			set_link(c, i, rt->n_children > 0,
+				 rt->n_children > 0 ? "CHILD_SA found installed" :
+						      "no CHILD_SA in two listings");
 	}
 }
 
@@ -867,8 +888,11 @@ static void resync(struct coord *c)
 {
 	if (c->listing || !vici_client_is_up(c->vici))
 		return;
-	if (vici_client_list_sas(c->vici, NULL, on_list_sas, c) == 0)
-		c->listing = true;
+	if (vici_client_list_sas(c->vici, NULL, on_list_sas, c) < 0)
+		return;
+	c->listing = true;
+	for (size_t i = 0; i < c->running.n_tunnels; i++)
+		c->rt[i].list_seq = c->rt[i].ev_seq;
 }
 
 static int on_resync_timer(sd_event_source *s, uint64_t usec, void *userdata)

@@ -36,7 +36,11 @@
  *   empty), every secret and connection is loaded again.  Every few seconds (and after
  *   every commit and reconnect) a list-sas resynchronises the SA sets, which is also what
  *   a restarted hybridgwd does first: links follow the SAs it finds, nothing is re-created
- *   that exists.
+ *   that exists.  A listing is a snapshot that races the events, and charon leaves out an
+ *   IKE_SA that is busy (a rekey in flight), so it is trusted only for tunnels that had no
+ *   event while it was in flight, counts REKEYING/REKEYED SAs as installed, and takes a
+ *   link down only when two listings in a row show no CHILD_SA (found in CI: one link went
+ *   down for a listing taken during a rekey).
  */
 #ifndef HGWD_COORD_H
 #define HGWD_COORD_H
@@ -61,11 +65,21 @@ void coord_set_netconf(struct coord *c, struct netconf *nc);
 int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct hgw_nc_errors *errs,
 		void *userdata);
 
+/*
+ * The state data of yang/hybridgw.yang (netconf_state_fn; userdata is the struct coord):
+ * tunnels (charon's IKE and CHILD SAs, the kernel's XFRM counters, link and liveness),
+ * BGP sessions and learned routes (bgpd), private paths' carrier, the kernel's forwarding
+ * of the watched prefixes, the failover history.  Blocks the loop while charon, FRR and
+ * the kernel answer (each with a deadline); what one of them does not answer is left out.
+ */
+int coord_state(const struct ly_ctx *ctx, struct lyd_node **tree, void *userdata);
+
 struct coord_stats {
 	uint64_t commits; /* transactions that succeeded */
 	uint64_t failed;  /* transactions that failed (and were undone) */
 	uint64_t last_commit_us;
 	uint64_t links_up, links_down;
+	uint64_t child_rekeys, ike_rekeys; /* seen in charon's events, all tunnels */
 	uint64_t charon_repushes;
 };
 const struct coord_stats *coord_stats(const struct coord *c);

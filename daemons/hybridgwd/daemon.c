@@ -188,6 +188,7 @@ static int hgwd_setup(struct hgwd *d)
 	if (r < 0)
 		return r;
 	coord_set_netconf(d->coord, d->netconf);
+	netconf_set_state(d->netconf, coord_state, d->coord);
 	return 0;
 }
 

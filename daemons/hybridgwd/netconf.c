@@ -90,6 +90,8 @@ struct netconf {
 	sd_event *event;
 	hgw_nc_apply_fn apply; /* the coordinator's; NULL: accept every configuration */
 	void *apply_data;
+	netconf_state_fn state; /* the coordinator's; NULL: no state data */
+	void *state_data;
 	sd_event_source *listen_source;
 	int listen_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -742,15 +744,31 @@ static struct nc_server_reply *rpc_get_config(struct lyd_node *rpc, struct clien
 	return dup_reply(rpc, hgw_nc_ds_tree(server->ds, ds), c);
 }
 
-/* Running and the YANG library (YANG 1.1 modules are announced only there). */
+/* Running and the daemon's state, as the admin role sees them. */
+static int operational(struct netconf *nc, struct lyd_node **tree)
+{
+	const struct lyd_node *running = hgw_nc_ds_tree(nc->ds, HGW_NC_RUNNING);
+	int r;
+
+	*tree = NULL;
+	if (running != NULL &&
+	    lyd_dup_siblings(running, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, tree) !=
+		    LY_SUCCESS)
+		return -ENOMEM;
+	if (nc->state == NULL)
+		return 0;
+	r = nc->state(nc->ctx, tree, nc->state_data);
+	if (r < 0)
+		log_warn_errno(r, "NETCONF: state data incomplete");
+	return 0;
+}
+
+/* Running, the daemon's state, and the YANG library (YANG 1.1 modules are announced only there). */
 static struct nc_server_reply *rpc_get(struct lyd_node *rpc, struct client *c)
 {
-	const struct lyd_node *running = hgw_nc_ds_tree(server->ds, HGW_NC_RUNNING);
 	struct lyd_node *tree = NULL, *yanglib = NULL;
 
-	if ((running != NULL &&
-	     lyd_dup_siblings(running, NULL, LYD_DUP_RECURSIVE | LYD_DUP_WITH_FLAGS, &tree) !=
-		     LY_SUCCESS) ||
+	if (operational(server, &tree) < 0 ||
 	    ly_ctx_get_yanglib_data(server->ctx, &yanglib, "%u",
 				    ly_ctx_get_change_count(server->ctx)) != LY_SUCCESS) {
 		lyd_free_all(tree);
@@ -759,6 +777,19 @@ static struct nc_server_reply *rpc_get(struct lyd_node *rpc, struct client *c)
 	hide(c, &tree);
 	lyd_insert_sibling(tree, yanglib, &tree);
 	return filtered_reply(rpc, tree);
+}
+
+void netconf_set_state(struct netconf *nc, netconf_state_fn fn, void *userdata)
+{
+	if (nc == NULL)
+		return;
+	nc->state = fn;
+	nc->state_data = userdata;
+}
+
+int netconf_operational(struct netconf *nc, struct lyd_node **tree)
+{
+	return operational(nc, tree);
 }
 
 static struct nc_server_reply *rpc_edit_config(struct lyd_node *rpc, struct client *c)

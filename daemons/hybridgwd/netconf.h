@@ -31,8 +31,9 @@
  *
  * with-defaults (RFC 6243): basic mode explicit, also report-all, report-all-tagged, trim.
  *
- * Not yet (issue 6, later steps): SSH, ietf-netconf-monitoring, subtree filters, state
- * data in <get>.
+ * State data: <get> asks the daemon (netconf_set_state()) at each request.
+ *
+ * Not yet (issue 6, later steps): SSH, ietf-netconf-monitoring, subtree filters.
  * The <hello> exchange (nc_accept_inout()) runs only once the client's hello has started
  * to arrive, so a client that connects and stays silent holds nothing up; it is dropped
  * after a timeout.  Known limit: a client that sends half a message and stops holds the
@@ -63,6 +64,23 @@ struct netconf;
  */
 int netconf_new(sd_event *event, const struct hgwd_options *opts, hgw_nc_apply_fn apply,
 		void *apply_data, struct netconf **ret);
+
+/*
+ * State data (the model's config false nodes), pulled from the daemon at each <get>.  The
+ * callback adds them to *tree, a copy of running (so the config list entries that state
+ * hangs off are there; it may add entries of its own).  It runs on the loop, may block
+ * briefly (it asks charon, FRR and the kernel), and leaves out what it cannot get.
+ * 0 or -errno; on error <get> answers with running alone.
+ */
+typedef int (*netconf_state_fn)(const struct ly_ctx *ctx, struct lyd_node **tree, void *userdata);
+void netconf_set_state(struct netconf *nc, netconf_state_fn fn, void *userdata);
+
+/*
+ * Running with the state, as an admin's <get> sees it (without the YANG library), for
+ * the daemon's own readers (metrics).  *tree is the caller's (lyd_free_all); it is NULL
+ * when running is empty and there is no state.  0, -ENOMEM.
+ */
+int netconf_operational(struct netconf *nc, struct lyd_node **tree);
 
 /* Close every session, stop listening, remove the socket.  NULL is ok. */
 void netconf_free(struct netconf *nc);

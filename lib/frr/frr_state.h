@@ -63,6 +63,7 @@ struct frr_neighbor_state {
 	char last_reset[FRR_STATE_TEXT];
 	bool has_bfd;
 	char bfd_status[FRR_STATE_WORD]; /* "Up", "Down", "Unknown" */
+	uint64_t msgs_sent, msgs_rcvd;	 /* BGP messages, all types */
 	uint32_t accepted_v4, sent_v4;
 	uint32_t accepted_v6, sent_v6;
 };

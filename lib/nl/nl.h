@@ -177,6 +177,8 @@ int hgw_nl_watch(struct hgw_nl *nl, const struct hgw_nl_prefix *p);
 int hgw_nl_unwatch(struct hgw_nl *nl, const struct hgw_nl_prefix *p);
 /* The last view reported for a watched prefix, or NULL. */
 const struct hgw_nl_view *hgw_nl_watched_view(struct hgw_nl *nl, const struct hgw_nl_prefix *p);
+/* A link's IFF_* flags as the monitor last saw them (no syscall); -ENODEV if unknown. */
+int hgw_nl_link_flags(struct hgw_nl *nl, const char *name, unsigned *flags);
 /* Read everything again now, as after ENOBUFS (ops->resync gets err 0). */
 int hgw_nl_resync(struct hgw_nl *nl);
 

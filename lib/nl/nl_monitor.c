@@ -58,6 +58,17 @@ static int link_set(struct hgw_nl *nl, int ifindex, const char *name, unsigned f
 	return 0;
 }
 
+int hgw_nl_link_flags(struct hgw_nl *nl, const char *name, unsigned *flags)
+{
+	for (size_t i = 0; i < nl->n_links; i++) {
+		if (strcmp(nl->links[i].name, name) == 0) {
+			*flags = nl->links[i].flags;
+			return 0;
+		}
+	}
+	return -ENODEV;
+}
+
 static void link_remove(struct hgw_nl *nl, int ifindex)
 {
 	struct hgw_nl_link *l = link_find(nl, ifindex);

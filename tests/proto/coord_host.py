@@ -338,6 +338,31 @@ def strip_header(text):
 # ---- the scenario ------------------------------------------------------------------------
 
 
+NSMAP = {"h": "urn:hybridgw:params:xml:ns:yang:hybridgw"}
+
+
+def state_after_commit1(m):
+    """<get> carries the daemon's state, read from bgpd and the kernel at request time."""
+    import xml.etree.ElementTree as ET
+    reply = m.get(filter=("xpath", "/hybridgw/private-paths")).data_xml
+    note("---- <get> /hybridgw/private-paths after commit 1\n" + reply)
+    root = ET.fromstring(reply)
+    pp = root.find(".//h:private-path[h:name='er']", NSMAP)
+    st = pp.find("h:bgp-state", NSMAP) if pp is not None else None
+    check(st is not None, "<get>: the private path has bgp-state", reply)
+    if st is None:
+        return
+    state = st.findtext("h:state", None, NSMAP)
+    # no peer answers on this host: bgpd tries to connect
+    check(state in ("idle", "connect", "active"), "<get>: its BGP state is bgpd's (%s)" % state)
+    sent = st.findtext("h:messages-sent", None, NSMAP)
+    check(sent is not None and sent.isdigit(), "<get>: messages-sent is a number (%s)" % sent)
+    check(st.findtext("h:established-since", None, NSMAP) is None,
+          "<get>: no established-since for a session that is not established")
+    learned = m.get(filter=("xpath", "/hybridgw/routes/learned")).data_xml
+    note("---- <get> /hybridgw/routes/learned\n" + learned)
+
+
 def scenario(ns, router, charon, d):
     import ncclient_unix
     import nctest
@@ -444,6 +469,7 @@ def scenario(ns, router, charon, d):
         check(OPERATOR_LINE in bgp.splitlines(), "bgpd: the operator's own prefix-list is kept")
         conns, keys = charon_state(charon.sock)
         check(conns == [] and keys == [], "charon: nothing loaded for a private path only")
+        state_after_commit1(m)
         new = applied(log)
         check(len(new) == 1, "the daemon logged 'configuration applied' once", new)
         ms1 = None

@@ -83,6 +83,8 @@ static void test_neighbors(void **state)
 	assert_true(s.v[0].has_bfd);
 	assert_string_equal(s.v[0].bfd_status, "Up");
 	assert_int_equal(s.v[0].accepted_v4, 3);
+	assert_int_equal(s.v[0].msgs_sent, 14);
+	assert_int_equal(s.v[0].msgs_rcvd, 14);
 	frr_bgp_neighbors_free(&s);
 	free(buf);
 

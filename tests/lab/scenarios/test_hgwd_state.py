@@ -1,0 +1,150 @@
+"""hybridgwd's state data, read the way a NETCONF client reads it (<get>), against reality in
+the same node: the SPIs and counters `ip -s xfrm state` shows, the sessions bgpd reports, the
+route the kernel forwards by, and a failover that must appear in the history with its gap.
+"""
+
+import xml.etree.ElementTree as ET
+
+from hgwlab import azure_aa as aa
+from hgwlab.probe import carrier_loss
+from hgwlab.proc import log
+from hgwlab.wait import wait_until
+from test_nl_xfrm import ip_states
+
+NS = {"h": "urn:hybridgw:params:xml:ns:yang:hybridgw"}
+GATEWAYS = {"a0": "in0", "a1": "in1"}
+
+
+def get_state(target):
+    return ET.fromstring(target.daemon.get(("xpath", "/hybridgw")))
+
+
+def gateway(root, name):
+    node = root.find(".//h:connection[h:name='azure']/h:gateway[h:name='%s']" % name, NS)
+    assert node is not None, "no gateway %s in <get>" % name
+    return node
+
+
+def text(node, path):
+    return node.findtext(path, None, NS) if node is not None else None
+
+
+def installed_children(gw):
+    return [c for c in gw.findall("h:tunnel/h:child-sa", NS)
+            if text(c, "h:state") in ("INSTALLED", "REKEYED", "REKEYING")]
+
+
+def spi_hex(yang_hex):
+    """yang:hex-string "c1:a2:b3:d4" as `ip xfrm` prints it, "0xc1a2b3d4"."""
+    return "0x" + yang_hex.replace(":", "") if yang_hex else None
+
+
+def effective(root):
+    e = root.find(".//h:routes/h:effective[h:prefix='%s']" % aa.CLOUD_PREFIX, NS)
+    assert e is not None, "no effective route for %s in <get>" % aa.CLOUD_PREFIX
+    hops = sorted((text(n, "h:address"), text(n, "h:interface"), text(n, "h:usable"))
+                  for n in e.findall("h:nexthop", NS))
+    return text(e, "h:path"), text(e, "h:ecmp-width"), hops
+
+
+def counters(root):
+    """Per tunnel: (charon's packets-out, the kernel's outbound packets) over its CHILD_SAs."""
+    out = {}
+    for t, g in GATEWAYS.items():
+        kids = installed_children(gateway(root, g))
+        out[t] = (sum(int(text(c, "h:packets-out") or 0) for c in kids),
+                  sum(int(text(c, "h:kernel/h:outbound/h:packets") or 0) for c in kids))
+    return out
+
+
+def test_hgwd_state_matches_reality(azure_hybridgwd):
+    """<get>: tunnels up with the SPIs the kernel has, three sessions established with their
+    routes, the cloud prefix forwarded by the circuit; after the circuit's carrier loss, ECMP
+    over both tunnels, counters that grew with the traffic, and the switch in the history."""
+    lab, target = azure_hybridgwd
+    aa.wait_ready(lab)
+    wait_until(lambda: all(text(gateway(get_state(target), g), "h:tunnel/h:liveness") == "alive"
+                           for g in GATEWAYS.values()), 30, "both tunnels' probes alive")
+    root = get_state(target)
+    kernel = ip_states()
+    for t, g in GATEWAYS.items():
+        gw = gateway(root, g)
+        assert text(gw, "h:tunnel/h:state") == "up", ET.tostring(gw).decode()
+        assert text(gw, "h:tunnel/h:interface") == aa.ifname(lab, t)
+        assert text(gw, "h:tunnel/h:up-since"), "no up-since"
+        ike = gw.find("h:tunnel/h:ike-sa", NS)
+        assert text(ike, "h:state") == "ESTABLISHED" and text(ike, "h:role") == "initiator", \
+            ET.tostring(ike).decode()
+        assert text(ike, "h:remote-address") == text(gw, "h:remote-address")
+        assert text(ike, "h:encryption") and text(ike, "h:dh-group"), ET.tostring(ike).decode()
+        kids = installed_children(gw)
+        assert kids, "no installed CHILD_SA for %s" % g
+        for c in kids:
+            spi_in, spi_out = spi_hex(text(c, "h:spi-in")), spi_hex(text(c, "h:spi-out"))
+            assert spi_in in kernel and spi_out in kernel, (spi_in, spi_out, sorted(kernel))
+            assert spi_hex(text(c, "h:kernel/h:inbound/h:spi")) == spi_in
+            assert spi_hex(text(c, "h:kernel/h:outbound/h:spi")) == spi_out
+            assert text(c, "h:encryption") == "aes256gcm16", ET.tostring(c).decode()
+        bgp = gw.find("h:bgp/h:bgp-state", NS)
+        assert text(bgp, "h:state") == "established", ET.tostring(gw).decode()
+        assert int(text(bgp, "h:prefixes-received")) >= 1
+        assert int(text(bgp, "h:messages-received")) > 0
+    er = root.find(".//h:private-path[h:name='er']", NS)
+    assert text(er, "h:bgp-state/h:state") == "established", ET.tostring(er).decode()
+    # the circuit's BFD is configured on our side; the ER side runs it only in the BFD
+    # scenarios: bgpd's own view is the reference
+    nbr = lab.frr[aa.ONPREM].show_json("show bgp neighbors %s json" % aa.ER_PEER)
+    bfd = nbr.get(aa.ER_PEER, {}).get("peerBfdInfo", {}).get("status", "")
+    assert text(er, "h:bgp-state/h:bfd-state") == bfd.lower(), (bfd, ET.tostring(er).decode())
+    assert text(er, "h:carrier") == "true", ET.tostring(er).decode()
+
+    learned = {(text(r, "h:prefix"), text(r, "h:peer")): r
+               for r in root.findall(".//h:routes/h:learned", NS)}
+    via_er = learned.get((aa.CLOUD_PREFIX, aa.ER_PEER))
+    assert via_er is not None, sorted(learned)
+    assert text(via_er, "h:best") == "true" and text(via_er, "h:path-class") == "private" and \
+        text(via_er, "h:path") == "er", ET.tostring(via_er).decode()
+    for t, g in GATEWAYS.items():
+        r = learned.get((aa.CLOUD_PREFIX, aa.TUNNELS[t]["peer"]))
+        assert r is not None and text(r, "h:path-class") == "tunnel" and \
+            text(r, "h:path") == "azure/" + g, sorted(learned)
+        assert int(text(r, "h:local-pref")) < int(text(via_er, "h:local-pref"))
+    path, width, hops = effective(root)
+    assert (path, hops) == ("private", [(aa.ER_PEER, aa.ER_IF, "true")]), (path, hops)
+    seqs = {text(e, "h:seq") for e in root.findall(".//h:failover/h:events/h:event", NS)}
+    before = counters(root)
+
+    down, up = carrier_loss(aa.ONPREM, aa.ER_IF)
+    down()
+    try:
+        wait_until(lambda: aa.via_tunnels(lab, 2), 30,
+                   "%s via both tunnels after the circuit's carrier loss" % aa.CLOUD_PREFIX)
+        answered, sent = aa.traffic(lab, 32)
+        assert answered == 32, (answered, sent)
+        root = get_state(target)
+        path, width, hops = effective(root)
+        want = sorted((aa.TUNNELS[t]["peer"], aa.ifname(lab, t), "true") for t in GATEWAYS)
+        assert (path, width) == ("vpn", "2") and hops == want, (path, width, hops)
+        assert text(root.find(".//h:private-path[h:name='er']", NS), "h:carrier") == "false"
+        new = [e for e in root.findall(".//h:failover/h:events/h:event", NS)
+               if text(e, "h:seq") not in seqs and text(e, "h:prefix") == aa.CLOUD_PREFIX]
+        assert new, "no new failover event for %s" % aa.CLOUD_PREFIX
+        ev = max(new, key=lambda e: int(text(e, "h:seq")))
+        assert (text(ev, "h:from-path"), text(ev, "h:to-path")) == ("private", "vpn x2"), \
+            ET.tostring(ev).decode()
+        gap = text(ev, "h:duration")
+        assert gap is not None and int(gap) < 1000000, ET.tostring(ev).decode()
+        after = counters(root)
+        for t in GATEWAYS:
+            if sent[aa.ifname(lab, t)] > 0:
+                assert after[t][0] > before[t][0] and after[t][1] > before[t][1], \
+                    (t, before[t], after[t], sent)
+        log("<get> after the carrier loss: %s %s, event %s -> %s in %s us (%s); packets out "
+            "(charon, kernel) %s -> %s" % (path, width, text(ev, "h:from-path"),
+                                          text(ev, "h:to-path"), gap, text(ev, "h:reason"),
+                                          before, after))
+    finally:
+        up()
+        wait_until(lambda: lab.frr[aa.ONPREM].bgp_established(aa.ER_PEER), 120,
+                   "ER BGP Established after the carrier is back")
+        wait_until(lambda: aa.via_er(lab), 60, "%s via the circuit again" % aa.CLOUD_PREFIX)
