@@ -199,6 +199,107 @@ int coord_list_sas_sync(struct coord *c, struct vici_ike_sa **sas, size_t *n)
 	return 0;
 }
 
+/* ---- reset-connection ---- */
+
+static const char *rpc_leaf(const struct lyd_node *rpc, const char *name)
+{
+	struct lyd_node *n = NULL;
+
+	if (lyd_find_path(rpc, name, 0, &n) != LY_SUCCESS)
+		return NULL;
+	return lyd_get_value(n);
+}
+
+/* Tear the tunnel's SAs down and negotiate new ones; the link follows the events. */
+static int reset_tunnel(struct coord *c, struct txn *tx, const struct hgw_intent_tunnel *t,
+			char *err, size_t size)
+{
+	int r;
+
+	r = txn_wait(tx, vici_client_terminate(tx->vc, t->charon.name, NULL, txn_status, tx));
+	if (r < 0 && r != -EREMOTEIO) { /* "no matching SAs" is fine: it was down */
+		snprintf(err, size, "charon: cannot terminate %s/%s: %s", t->conn, t->gw,
+			 vici_why(tx));
+		return r;
+	}
+	r = txn_wait(tx,
+		     vici_client_initiate(tx->vc, t->charon.name, t->charon.name, txn_status, tx));
+	if (r < 0) {
+		snprintf(err, size, "charon: cannot initiate %s/%s: %s", t->conn, t->gw,
+			 vici_why(tx));
+		return r;
+	}
+	c->stats.resets++;
+	log_notice("tunnel %s/%s: reset by the operator: SAs terminated, initiating", t->conn,
+		   t->gw);
+	return 0;
+}
+
+static int reset_bgp(struct coord *c, const struct hgw_intent_tunnel *t, char *err, size_t size)
+{
+	char cmd[96], addr[INET6_ADDRSTRLEN], *out = NULL;
+	size_t len;
+	int r;
+
+	if (!t->bgp)
+		return 0;
+	if (inet_ntop(t->neighbor.addr.family, &t->neighbor.addr.u, addr, sizeof(addr)) == NULL)
+		return -EINVAL;
+	snprintf(cmd, sizeof(cmd), "clear bgp %s", addr); /* a hard reset */
+	r = frr_show(&c->frr, FRR_BGPD, cmd, &out, &len);
+	free(out);
+	if (r < 0) {
+		snprintf(err, size, "bgpd: cannot reset the session with %s: %s", addr,
+			 c->frr.err[0] != '\0' ? c->frr.err : strerror(-r));
+		return r;
+	}
+	log_notice("tunnel %s/%s: BGP session with %s reset by the operator", t->conn, t->gw, addr);
+	return 0;
+}
+
+int coord_action(const struct lyd_node *rpc, char *err, size_t size, void *userdata)
+{
+	struct coord *c = userdata;
+	const char *conn = rpc_leaf(rpc, "connection"), *gw = rpc_leaf(rpc, "gateway");
+	const char *scope = rpc_leaf(rpc, "scope");
+	bool tunnel = scope == NULL || !strcmp(scope, "tunnel");
+	struct txn tx;
+	size_t matched = 0;
+	int r = 0;
+
+	if (strcmp(LYD_NAME(rpc), "reset-connection") != 0) {
+		snprintf(err, size, "%s is not implemented.", LYD_NAME(rpc));
+		return -EOPNOTSUPP;
+	}
+	for (size_t i = 0; conn != NULL && i < c->running.n_tunnels; i++)
+		if (!strcmp(c->running.tunnels[i].conn, conn) &&
+		    (gw == NULL || !strcmp(c->running.tunnels[i].gw, gw)))
+			matched++;
+	if (matched == 0) {
+		snprintf(err, size, "No tunnel to reset: connection %s%s%s is not running.",
+			 conn != NULL ? conn : "?", gw != NULL ? " has no gateway " : "",
+			 gw != NULL ? gw : "");
+		return -EINVAL;
+	}
+	if (tunnel) {
+		r = txn_open(&tx, c);
+		if (r < 0) {
+			snprintf(err, size, "charon: %s", strerror(-r));
+			return r;
+		}
+	}
+	for (size_t i = 0; r >= 0 && i < c->running.n_tunnels; i++) {
+		const struct hgw_intent_tunnel *t = &c->running.tunnels[i];
+
+		if (strcmp(t->conn, conn) != 0 || (gw != NULL && strcmp(t->gw, gw) != 0))
+			continue;
+		r = tunnel ? reset_tunnel(c, &tx, t, err, size) : reset_bgp(c, t, err, size);
+	}
+	if (tunnel)
+		txn_close(&tx);
+	return r < 0 ? r : 0;
+}
+
 /* ---- applying one tunnel's objects ---- */
 
 static int iface_inside(struct coord *c, const struct hgw_intent_tunnel *t, bool *changed)

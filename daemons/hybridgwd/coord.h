@@ -74,6 +74,14 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
  */
 int coord_state(const struct ly_ctx *ctx, struct lyd_node **tree, void *userdata);
 
+/*
+ * The model's RPCs (netconf_action_fn; userdata is the struct coord).  reset-connection:
+ * scope tunnel terminates the IKE_SAs of the connection's tunnels (all, or one gateway)
+ * and initiates new ones, the links following the events as always; scope bgp hard-resets
+ * their BGP sessions.  Other tunnels are not touched.
+ */
+int coord_action(const struct lyd_node *rpc, char *err, size_t size, void *userdata);
+
 struct coord_stats {
 	uint64_t commits; /* transactions that succeeded */
 	uint64_t failed;  /* transactions that failed (and were undone) */
@@ -81,6 +89,7 @@ struct coord_stats {
 	uint64_t links_up, links_down;
 	uint64_t child_rekeys, ike_rekeys; /* seen in charon's events, all tunnels */
 	uint64_t charon_repushes;
+	uint64_t resets; /* tunnels reset by reset-connection */
 };
 const struct coord_stats *coord_stats(const struct coord *c);
 

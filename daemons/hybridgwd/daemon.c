@@ -189,6 +189,7 @@ static int hgwd_setup(struct hgwd *d)
 		return r;
 	coord_set_netconf(d->coord, d->netconf);
 	netconf_set_state(d->netconf, coord_state, d->coord);
+	netconf_set_action(d->netconf, coord_action, d->coord);
 	return 0;
 }
 

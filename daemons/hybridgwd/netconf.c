@@ -92,6 +92,8 @@ struct netconf {
 	void *apply_data;
 	netconf_state_fn state; /* the coordinator's; NULL: no state data */
 	void *state_data;
+	netconf_action_fn action; /* the coordinator's; NULL: the model's RPCs are refused */
+	void *action_data;
 	sd_event_source *listen_source;
 	int listen_fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
@@ -1242,6 +1244,35 @@ static struct nc_server_reply *rpc_not_yet(struct lyd_node *rpc, struct client *
 	return fail(HGW_NC_ERR_OPERATION_NOT_SUPPORTED, msg);
 }
 
+/* The model's RPCs: the daemon does them (netconf_set_action()). */
+static struct nc_server_reply *rpc_action(struct lyd_node *rpc, struct client *c)
+{
+	char err[512] = "";
+	int r;
+
+	if (server->action == NULL) {
+		char msg[160];
+
+		snprintf(msg, sizeof(msg),
+			 "%s needs the coordinator (hybridgwd runs --config-only).", LYD_NAME(rpc));
+		return fail(HGW_NC_ERR_OPERATION_NOT_SUPPORTED, msg);
+	}
+	log_notice("NETCONF session %u of %s: %s", c->sid, c->user, LYD_NAME(rpc));
+	r = server->action(rpc, err, sizeof(err), server->action_data);
+	if (r < 0)
+		return fail(r == -EINVAL ? HGW_NC_ERR_INVALID_VALUE : HGW_NC_ERR_OPERATION_FAILED,
+			    err[0] != '\0' ? err : strerror(-r));
+	return nc_server_reply_ok();
+}
+
+void netconf_set_action(struct netconf *nc, netconf_action_fn fn, void *userdata)
+{
+	if (nc == NULL)
+		return;
+	nc->action = fn;
+	nc->action_data = userdata;
+}
+
 /*
  * admin_only: what the operator role may not do.  Locks too: a read-only role that could
  * lock running or candidate could stop every admin from committing.
@@ -1266,7 +1297,7 @@ static const struct {
 	{ "ietf-netconf", "cancel-commit", rpc_cancel_commit, true },
 	{ "ietf-netconf-monitoring", "get-schema", rpc_get_schema, false },
 	{ "notifications", "create-subscription", rpc_create_subscription, false },
-	{ HGW_NC_MODULE, "reset-connection", rpc_not_yet, true },
+	{ HGW_NC_MODULE, "reset-connection", rpc_action, true },
 };
 
 static struct nc_server_reply *on_rpc(struct lyd_node *rpc, struct nc_session *session)

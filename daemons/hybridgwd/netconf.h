@@ -45,6 +45,7 @@
 #ifndef HGWD_NETCONF_H
 #define HGWD_NETCONF_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <systemd/sd-event.h>
@@ -74,6 +75,15 @@ int netconf_new(sd_event *event, const struct hgwd_options *opts, hgw_nc_apply_f
  */
 typedef int (*netconf_state_fn)(const struct ly_ctx *ctx, struct lyd_node **tree, void *userdata);
 void netconf_set_state(struct netconf *nc, netconf_state_fn fn, void *userdata);
+
+/*
+ * The model's own RPCs (reset-connection), handled by the daemon: rpc is the request with
+ * its input; on failure the callback writes what went wrong to err (for the rpc-error) and
+ * returns -errno.  Without a handler they are answered operation-not-supported.
+ */
+typedef int (*netconf_action_fn)(const struct lyd_node *rpc, char *err, size_t size,
+				 void *userdata);
+void netconf_set_action(struct netconf *nc, netconf_action_fn fn, void *userdata);
 
 /*
  * Running with the state, as an admin's <get> sees it (without the YANG library), for

@@ -71,6 +71,9 @@ def operator():
               target="candidate")),
         ("delete-config startup", m.delete_config, ("startup",), {}),
         ("kill-session", m.kill_session, ("65000",), {}),
+        ("reset-connection", m.dispatch,
+         (to_ele('<reset-connection xmlns="%s"><connection>azure</connection>'
+                 '</reset-connection>' % NS),), {}),
     ]
     for name, fn, args, kwargs in denied:
         e = rpc_error(fn, *args, **kwargs)
@@ -100,6 +103,11 @@ def admin_again():
     e = rpc_error(m.edit_config, target="candidate", config=description("admin"))
     check("admin after the operator: may edit", e is None, describe(e))
     m.discard_changes()
+    # --config-only has no coordinator: the model's RPC is refused, saying why
+    e = rpc_error(m.dispatch, to_ele('<reset-connection xmlns="%s"><connection>azure'
+                                     '</connection></reset-connection>' % NS))
+    check("admin: reset-connection without the coordinator: operation-not-supported",
+          has(e, "operation-not-supported", "--config-only"), describe(e))
     m.close_session()
 
 

@@ -148,3 +148,63 @@ def test_hgwd_state_matches_reality(azure_hybridgwd):
         wait_until(lambda: lab.frr[aa.ONPREM].bgp_established(aa.ER_PEER), 120,
                    "ER BGP Established after the carrier is back")
         wait_until(lambda: aa.via_er(lab), 60, "%s via the circuit again" % aa.CLOUD_PREFIX)
+
+
+def spis(target, g):
+    return {text(c, "h:spi-in") for c in installed_children(gateway(get_state(target), g))}
+
+
+def established(lab):
+    peers = lab.frr[aa.ONPREM].show_json("show bgp summary json").get(
+        "ipv4Unicast", {}).get("peers", {})
+    return {p: (v.get("state"), v.get("connectionsEstablished")) for p, v in peers.items()}
+
+
+def reset(target, connection, gateway=None, scope=None):
+    """The reset-connection RPC over NETCONF: None on success, else the rpc-error's text."""
+    from ncclient.operations import RPCError
+    from ncclient.xml_ import to_ele
+    body = "<connection>%s</connection>" % connection
+    body += "<gateway>%s</gateway>" % gateway if gateway else ""
+    body += "<scope>%s</scope>" % scope if scope else ""
+    try:
+        target.daemon.session().dispatch(to_ele(
+            '<reset-connection xmlns="%s">%s</reset-connection>' % (NS["h"], body)))
+    except RPCError as e:
+        return e.message or str(e)
+    return None
+
+
+def test_hgwd_reset_connection(azure_hybridgwd):
+    """reset-connection (the operator's `clear crypto sa peer`): scope tunnel makes new SAs for
+    one gateway, whose BGP session comes back; scope bgp resets only that session; the other
+    tunnel keeps its SAs and its session; an unknown gateway is an rpc-error that says so."""
+    lab, target = azure_hybridgwd
+    aa.wait_ready(lab)
+    a0_peer, a1_peer = aa.TUNNELS["a0"]["peer"], aa.TUNNELS["a1"]["peer"]
+    in0, in1, sessions = spis(target, "in0"), spis(target, "in1"), established(lab)
+
+    err = reset(target, "azure", "in0")
+    assert err is None, err
+    wait_until(lambda: spis(target, "in0") and not (spis(target, "in0") & in0), 30,
+               "new CHILD_SAs for azure/in0")
+    wait_until(lambda: established(lab).get(a0_peer, (None,))[0] == "Established", 60,
+               "BGP with %s back after the reset" % a0_peer)
+    assert spis(target, "in1") == in1, "azure/in1's SAs changed on a reset of in0"
+    after = established(lab)
+    assert after[a1_peer] == sessions[a1_peer], (sessions, after)
+    log("reset-connection azure in0: SPIs %s -> %s; in1 kept %s" % (
+        sorted(in0), sorted(spis(target, "in0")), sorted(in1)))
+
+    in0, sessions = spis(target, "in0"), established(lab)
+    err = reset(target, "azure", "in1", scope="bgp")
+    assert err is None, err
+    wait_until(lambda: established(lab)[a1_peer] == ("Established", sessions[a1_peer][1] + 1),
+               60, "a new BGP session with %s" % a1_peer)
+    assert spis(target, "in1") == in1, "a BGP reset changed azure/in1's SAs"
+    assert spis(target, "in0") == in0
+    assert established(lab)[a0_peer] == sessions[a0_peer]
+
+    err = reset(target, "azure", "in7")
+    assert err is not None and "in7" in err, err
+    aa.wait_ready(lab)
