@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -23,6 +24,8 @@
 #include "ctl_server.h"
 #include "daemon.h"
 #include "log.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "netconf.h"
 #include "util.h"
 
@@ -34,6 +37,7 @@ struct hgwd {
 	struct ctl_server *ctl;
 	struct netconf *netconf;
 	struct coord *coord;
+	struct metrics_http *metrics; /* NULL: --metrics-listen none, or it could not listen */
 	enum hgw_run_state state;
 	uint64_t start_usec; /* CLOCK_MONOTONIC */
 	uint64_t reloads;
@@ -193,6 +197,68 @@ static int hgwd_setup(struct hgwd *d)
 	return 0;
 }
 
+/* ---- metrics (metrics.h, metrics_http.h) */
+
+static void copy_counters(struct metrics_counters *cnt, const struct coord_stats *st)
+{
+	cnt->commits = st->commits;
+	cnt->commit_failures = st->failed;
+	cnt->last_commit_us = st->last_commit_us;
+	cnt->links_up = st->links_up;
+	cnt->links_down = st->links_down;
+	cnt->child_rekeys = st->child_rekeys;
+	cnt->ike_rekeys = st->ike_rekeys;
+	cnt->charon_repushes = st->charon_repushes;
+}
+
+/* metrics_collect_fn: running and state as an admin's <get> has them, and the counters. */
+static int collect_metrics(void *data, char **body, size_t *len)
+{
+	struct hgwd *d = data;
+	struct metrics_counters cnt = { .version = PACKAGE_VERSION,
+					.config_only = d->opts->config_only };
+	struct lyd_node *tree = NULL;
+	FILE *out;
+	int r;
+
+	if (d->coord != NULL)
+		copy_counters(&cnt, coord_stats(d->coord));
+	r = netconf_operational(d->netconf, &tree);
+	if (r < 0)
+		return r;
+	*body = NULL;
+	*len = 0;
+	out = open_memstream(body, len);
+	if (out == NULL) {
+		lyd_free_all(tree);
+		return -errno;
+	}
+	r = metrics_render(tree, &cnt, out);
+	if (fclose(out) != 0 && r == 0)
+		r = -EIO;
+	lyd_free_all(tree);
+	if (r < 0) {
+		free(*body);
+		*body = NULL;
+	}
+	return r;
+}
+
+/* The endpoint is optional: when it cannot listen (logged), the daemon runs without it. */
+static void setup_metrics(struct hgwd *d)
+{
+	const struct hgwd_options *o = d->opts;
+
+	if (o->metrics_listen == NULL) {
+		log_info("metrics: not served (--metrics-listen none)");
+		return;
+	}
+	if (metrics_http_new(d->event, (const struct sockaddr *)&o->metrics_addr,
+			     o->metrics_addrlen, collect_metrics, d, &d->metrics) < 0)
+		return;
+	log_notice("metrics: serving http://%s/metrics", metrics_http_address(d->metrics));
+}
+
 int hgwd_new(const struct hgwd_options *opts, struct hgwd **ret)
 {
 	struct hgwd *d;
@@ -208,6 +274,7 @@ int hgwd_new(const struct hgwd_options *opts, struct hgwd **ret)
 		hgwd_free(d);
 		return r;
 	}
+	setup_metrics(d);
 	*ret = d;
 	return 0;
 }
@@ -232,6 +299,7 @@ void hgwd_free(struct hgwd *d)
 {
 	if (d == NULL)
 		return;
+	metrics_http_free(d->metrics);
 	netconf_free(d->netconf);
 	coord_free(d->coord);
 	ctl_server_free(d->ctl);

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 enum hgwd_action {
 	HGWD_RUN,
@@ -25,10 +26,18 @@ struct hgwd_options {
 	const char *state_dir;
 	const char *vici_socket; /* charon's VICI socket */
 	const char *frr_rundir;	 /* FRR's vty sockets: /run/frr, or /run/frr/<ns> with -N */
+	/* metrics: the HTTP endpoint's address as given (NULL: none) and parsed */
+	const char *metrics_listen;
+	struct sockaddr_storage metrics_addr;
+	socklen_t metrics_addrlen;
 };
 
 #define HGWD_DEFAULT_VICI_SOCKET "/run/charon.vici"
 #define HGWD_DEFAULT_FRR_RUNDIR "/run/frr"
+/* Loopback only unless told otherwise: the endpoint has no authentication. */
+#define HGWD_DEFAULT_METRICS_LISTEN "127.0.0.1:9474"
+/* Replaces the default (not a --metrics-listen given): make check sets it to "none". */
+#define HGWD_METRICS_LISTEN_ENV "HYBRIDGWD_METRICS_LISTEN"
 
 /*
  * Parse argv (resets getopt, so it may be called more than once).  Returns 0, or -EINVAL
@@ -38,6 +47,12 @@ struct hgwd_options {
  */
 int hgwd_options_parse(struct hgwd_options *opts, int argc, char *argv[], char *err,
 		       size_t errsize);
+
+/*
+ * An endpoint "A.B.C.D:PORT" or "[IPv6]:PORT" (numeric only, port 0-65535; 0: the kernel
+ * picks one) into *addr.  0 or -EINVAL.
+ */
+int hgwd_parse_listen(const char *text, struct sockaddr_storage *addr, socklen_t *len);
 
 void hgwd_usage(FILE *out);
 

@@ -4,7 +4,9 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,6 +74,55 @@ static void test_defaults(void **state)
 	assert_int_equal(o.log_level, LOG_INFO);
 	assert_string_equal(o.config_dir, HGW_CONFIG_DIR);
 	assert_string_equal(o.state_dir, HGW_STATE_DIR);
+	assert_string_equal(o.metrics_listen, HGWD_DEFAULT_METRICS_LISTEN);
+}
+
+static void test_metrics_listen(void **state)
+{
+	const struct sockaddr_in *in;
+	const struct sockaddr_in6 *in6;
+	struct hgwd_options o;
+	char text[INET6_ADDRSTRLEN];
+
+	(void)state;
+	assert_int_equal(parse(&o, "hybridgwd", NULL), 0);
+	in = (const struct sockaddr_in *)&o.metrics_addr;
+	assert_int_equal(in->sin_family, AF_INET);
+	assert_int_equal(o.metrics_addrlen, sizeof(*in));
+	assert_int_equal(ntohs(in->sin_port), 9474);
+	assert_int_equal(ntohl(in->sin_addr.s_addr), INADDR_LOOPBACK);
+
+	assert_int_equal(parse(&o, "hybridgwd", "--metrics-listen", "192.0.2.1:80", NULL), 0);
+	assert_string_equal(o.metrics_listen, "192.0.2.1:80");
+	assert_int_equal(ntohs(in->sin_port), 80);
+	assert_string_equal(inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text)), "192.0.2.1");
+
+	assert_int_equal(parse(&o, "hybridgwd", "-m[2001:db8::1]:0", NULL), 0);
+	in6 = (const struct sockaddr_in6 *)&o.metrics_addr;
+	assert_int_equal(in6->sin6_family, AF_INET6);
+	assert_int_equal(o.metrics_addrlen, sizeof(*in6));
+	assert_int_equal(ntohs(in6->sin6_port), 0);
+	assert_string_equal(inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text)),
+			    "2001:db8::1");
+
+	assert_int_equal(parse(&o, "hybridgwd", "--metrics-listen=[::]:65535", NULL), 0);
+	assert_int_equal(ntohs(in6->sin6_port), 65535);
+
+	assert_int_equal(parse(&o, "hybridgwd", "--metrics-listen", "none", NULL), 0);
+	assert_null(o.metrics_listen);
+	assert_int_equal(parse(&o, "hybridgwd", "-m", "off", NULL), 0);
+	assert_null(o.metrics_listen);
+
+	/* the environment replaces the default, not an option given */
+	assert_int_equal(setenv(HGWD_METRICS_LISTEN_ENV, "off", 1), 0);
+	assert_int_equal(parse(&o, "hybridgwd", NULL), 0);
+	assert_null(o.metrics_listen);
+	assert_int_equal(parse(&o, "hybridgwd", "-m", "127.0.0.1:1", NULL), 0);
+	assert_string_equal(o.metrics_listen, "127.0.0.1:1");
+	assert_int_equal(setenv(HGWD_METRICS_LISTEN_ENV, "localhost:1", 1), 0);
+	assert_int_equal(parse(&o, "hybridgwd", NULL), -EINVAL);
+	assert_non_null(strstr(err, "$HYBRIDGWD_METRICS_LISTEN must be ADDRESS:PORT"));
+	assert_int_equal(unsetenv(HGWD_METRICS_LISTEN_ENV), 0);
 }
 
 static void test_long_options(void **state)
@@ -135,6 +186,21 @@ static void test_errors(void **state)
 		{ { "--state-dir", "run/hybridgw" }, "--state-dir must be an absolute path" },
 		{ { "--config-dir", "" }, "--config-dir must be an absolute path" },
 		{ { "--config-dir", "/etc/a\nb" }, "--config-dir contains control characters" },
+		{ { "--metrics-listen" }, "option -m/--metrics-listen needs an argument" },
+		{ { "-m", "9474" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "localhost:9474" }, "not 'localhost:9474'" },
+		{ { "-m", "127.0.0.1" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "127.0.0.1:" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "127.0.0.1:65536" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "127.0.0.1:-1" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "127.0.0.1:+80" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "127.0.0.1:80x" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", ":9474" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "::1:9474" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "[::1]9474" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "[]:9474" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "[fe80::1%eth0]:9474" }, "--metrics-listen must be ADDRESS:PORT" },
+		{ { "-m", "[198.51.100.1]:9474" }, "--metrics-listen must be ADDRESS:PORT" },
 	};
 	struct hgwd_options o;
 	size_t i;
@@ -172,6 +238,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_defaults, teardown),
+		cmocka_unit_test_teardown(test_metrics_listen, teardown),
 		cmocka_unit_test_teardown(test_long_options, teardown),
 		cmocka_unit_test_teardown(test_short_options, teardown),
 		cmocka_unit_test_teardown(test_help_and_version, teardown),
@@ -179,5 +246,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_reparse, teardown),
 	};
 
+	/* make check sets it for the daemons it starts; these tests set it themselves */
+	unsetenv(HGWD_METRICS_LISTEN_ENV);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
