@@ -610,15 +610,15 @@ static int rt_rebuild(struct coord *c, const struct hgw_intent *in, struct rt **
 
 /* ---- causes, FRR refresh, liveness ---- */
 
-static void __attribute__((format(printf, 3, 4)))
-set_cause(struct coord *c, uint64_t at, const char *fmt, ...)
+static void __attribute__((format(printf, 4, 5)))
+set_cause(struct coord *c, enum failover_cause_kind kind, uint64_t at, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->cause, sizeof(c->cause), fmt, ap);
+	vsnprintf(c->causes[kind].text, sizeof(c->causes[kind].text), fmt, ap);
 	va_end(ap);
-	c->cause_us = at;
+	c->causes[kind].at_us = at;
 }
 
 /* Apply the running intent's rendering again (a tunnel died or recovered, FRR restarted). */
@@ -656,11 +656,13 @@ static void on_liveness(void *arg, bool alive, uint64_t at)
 	t = &c->running.tunnels[idx];
 	rt->dead = !alive;
 	if (alive) {
-		set_cause(c, at, "tunnel %s/%s alive again", t->conn, t->gw);
+		set_cause(c, FAILOVER_CAUSE_TUNNEL_UP, at, "tunnel %s/%s alive again", t->conn,
+			  t->gw);
 		log_notice("tunnel %s/%s: probes answered for the hold-down (%u s): back into ECMP",
 			   t->conn, t->gw, c->running.failover.hold_down_s);
 	} else {
-		set_cause(c, at, "tunnel %s/%s dead (liveness)", t->conn, t->gw);
+		set_cause(c, FAILOVER_CAUSE_TUNNEL_DOWN, at, "tunnel %s/%s dead (liveness)",
+			  t->conn, t->gw);
 		log_notice("tunnel %s/%s: no probe answered for %u x %u ms: out of ECMP (BGP "
 			   "neighbor shut down)",
 			   t->conn, t->gw, c->running.failover.probe_multiplier,
@@ -858,7 +860,8 @@ static void set_link(struct coord *c, size_t idx, bool up, const char *reason)
 	log_notice("tunnel %s/%s: %s, link %s %s", t->conn, t->gw, reason, t->iface.nl.name,
 		   up ? "up" : "down");
 	netconf_notify_tunnel(c->nc, t->conn, t->gw, up ? "up" : "down", reason);
-	set_cause(c, hgw_now_usec(), "tunnel %s/%s %s", t->conn, t->gw, reason);
+	set_cause(c, up ? FAILOVER_CAUSE_TUNNEL_UP : FAILOVER_CAUSE_TUNNEL_DOWN, hgw_now_usec(),
+		  "tunnel %s/%s %s", t->conn, t->gw, reason);
 	if (!up) {
 		c->stats.links_down++;
 		sd_event_source_disable_unref(rt->guard);
@@ -1182,7 +1185,8 @@ static void on_nl_link(struct hgw_nl *nl, const struct hgw_nl_link_event *ev,
 			continue;
 		if (c->links[i].up != up) {
 			c->links[i].up = up;
-			set_cause(c, at, "carrier %s on %s", up ? "back" : "lost", ev->ifname);
+			set_cause(c, up ? FAILOVER_CAUSE_PRIVATE_UP : FAILOVER_CAUSE_PRIVATE_DOWN,
+				  at, "carrier %s on %s", up ? "back" : "lost", ev->ifname);
 			log_notice("private path interface %s: carrier %s", ev->ifname,
 				   up ? "back" : "lost");
 		}
@@ -1194,7 +1198,7 @@ static void on_nl_link(struct hgw_nl *nl, const struct hgw_nl_link_event *ev,
 	}
 	/* the first event of an interface: it was up before unless this says otherwise */
 	if (!up) {
-		set_cause(c, at, "carrier lost on %s", ev->ifname);
+		set_cause(c, FAILOVER_CAUSE_PRIVATE_DOWN, at, "carrier lost on %s", ev->ifname);
 		log_notice("private path interface %s: carrier lost", ev->ifname);
 	}
 }
@@ -1236,7 +1240,7 @@ static void on_nl_view(struct hgw_nl *nl, const struct hgw_nl_view *view,
 	}
 	if (failover_path_equal(&w->path, &now))
 		return;
-	e = failover_record(&c->history, p, &w->path, &now, c->cause, c->cause_us, at, &ts->real);
+	e = failover_record(&c->history, p, &w->path, &now, c->causes, at, &ts->real);
 	w->path = now;
 	failover_path_str(&e->from, a, sizeof(a));
 	failover_path_str(&e->to, b, sizeof(b));

@@ -81,8 +81,7 @@ struct coord {
 		bool up;
 	} links[MAX_PRIVATE_LINKS]; /* last carrier state of private path interfaces */
 	size_t n_links;
-	char cause[FAILOVER_TEXT_MAX];
-	uint64_t cause_us;
+	struct failover_cause causes[FAILOVER_CAUSE_KINDS]; /* the last one of each kind */
 	struct failover_history history;
 	struct coord_stats stats;
 };

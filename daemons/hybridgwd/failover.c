@@ -74,26 +74,56 @@ struct failover_path failover_classify(const struct hgw_nl_view *v, const char *
 	return p;
 }
 
-const struct failover_event *failover_record(struct failover_history *h, const char *prefix,
-					     const struct failover_path *from,
-					     const struct failover_path *to, const char *cause,
-					     uint64_t cause_us, uint64_t switch_us,
-					     const struct timespec *when)
+bool failover_cause_fits(enum failover_cause_kind kind, const struct failover_path *from,
+			 const struct failover_path *to)
+{
+	bool from_priv = from->cls == FAILOVER_PRIVATE, to_priv = to->cls == FAILOVER_PRIVATE;
+	bool from_vpn = from->cls == FAILOVER_VPN, to_vpn = to->cls == FAILOVER_VPN;
+
+	switch (kind) {
+	case FAILOVER_CAUSE_PRIVATE_DOWN:
+		return from_priv && !to_priv;
+	case FAILOVER_CAUSE_PRIVATE_UP:
+		return to_priv && !from_priv;
+	case FAILOVER_CAUSE_TUNNEL_DOWN:
+		return from_vpn && !to_priv && (!to_vpn || to->n_tunnels < from->n_tunnels);
+	case FAILOVER_CAUSE_TUNNEL_UP:
+		return to_vpn && !from_priv && (!from_vpn || to->n_tunnels > from->n_tunnels);
+	case FAILOVER_CAUSE_KINDS:
+		break;
+	}
+	return false;
+}
+
+const struct failover_event *
+failover_record(struct failover_history *h, const char *prefix, const struct failover_path *from,
+		const struct failover_path *to,
+		const struct failover_cause causes[FAILOVER_CAUSE_KINDS], uint64_t switch_us,
+		const struct timespec *when)
 {
 	struct failover_event *e = &h->v[h->next];
-	bool known = cause_us != 0 && cause_us <= switch_us &&
-		     switch_us - cause_us <= FAILOVER_CAUSE_MAX_AGE_US;
+	const struct failover_cause *best = NULL;
 
+	for (int k = 0; k < FAILOVER_CAUSE_KINDS; k++) {
+		const struct failover_cause *c = &causes[k];
+
+		if (c->at_us == 0 || c->at_us > switch_us ||
+		    switch_us - c->at_us > FAILOVER_CAUSE_MAX_AGE_US ||
+		    !failover_cause_fits((enum failover_cause_kind)k, from, to))
+			continue;
+		if (best == NULL || c->at_us > best->at_us)
+			best = c;
+	}
 	memset(e, 0, sizeof(*e));
 	e->seq = ++h->seq;
 	e->when = *when;
 	snprintf(e->prefix, sizeof(e->prefix), "%s", prefix);
 	e->from = *from;
 	e->to = *to;
-	snprintf(e->cause, sizeof(e->cause), "%s", known ? cause : "routing");
-	e->cause_us = known ? cause_us : 0;
+	snprintf(e->cause, sizeof(e->cause), "%s", best != NULL ? best->text : "routing");
+	e->cause_us = best != NULL ? best->at_us : 0;
 	e->switch_us = switch_us;
-	e->gap_us = known ? (int64_t)(switch_us - cause_us) : -1;
+	e->gap_us = best != NULL ? (int64_t)(switch_us - best->at_us) : -1;
 	h->next = (h->next + 1) % FAILOVER_HISTORY;
 	if (h->n < FAILOVER_HISTORY)
 		h->n++;

@@ -8,12 +8,12 @@
  *   own forwarding lookup, re-asked on every link, address and route notification) and
  *   classifies the answer: private (a nexthop through a private path's interface), vpn
  *   with the number of tunnels in the ECMP set, or none.  Separately it remembers the last
- *   failure or recovery it saw itself: a carrier change on a private path's interface, a
- *   tunnel's liveness verdict, a CHILD_SA going or coming.  When the class changes, the
- *   event records the cause, when the cause was seen, when the kernel switched, and the
- *   gap between them.  A cause older than FAILOVER_CAUSE_MAX_AGE_US is not this switch's
- *   (a BGP or BFD session loss, which the daemon does not observe yet): the cause is then
- *   "routing" and the gap unknown.
+ *   failure and recovery of each kind it saw itself: a carrier change on a private path's
+ *   interface, a tunnel's liveness verdict, a CHILD_SA going or coming.  When the class
+ *   changes, the event records the newest cause that can explain that switch, when the
+ *   cause was seen, when the kernel switched, and the gap between them.  A cause older than
+ * FAILOVER_CAUSE_MAX_AGE_US is not this switch's (a BGP or BFD session loss, which the daemon does
+ * not observe yet): the cause is then "routing" and the gap unknown.
  */
 #ifndef HGWD_FAILOVER_H
 #define HGWD_FAILOVER_H
@@ -53,6 +53,29 @@ struct failover_path failover_classify(const struct hgw_nl_view *v, const char *
 				       size_t n_private, const char *const *tunnel_ifs,
 				       size_t n_tunnel);
 
+/*
+ * What the daemon saw itself that can move a watched prefix, and the last time of each
+ * kind.  A switch is attributed to the newest cause that can explain it (a tunnel coming up
+ * does not move traffic back to the private path) and is at most FAILOVER_CAUSE_MAX_AGE_US
+ * old; none: "routing", gap unknown.
+ */
+enum failover_cause_kind {
+	FAILOVER_CAUSE_PRIVATE_DOWN, /* carrier lost on a private path's interface */
+	FAILOVER_CAUSE_PRIVATE_UP,   /* carrier back */
+	FAILOVER_CAUSE_TUNNEL_DOWN,  /* a CHILD_SA gone, a liveness verdict dead */
+	FAILOVER_CAUSE_TUNNEL_UP,    /* a CHILD_SA installed, a tunnel alive again */
+	FAILOVER_CAUSE_KINDS,
+};
+
+struct failover_cause {
+	char text[FAILOVER_TEXT_MAX];
+	uint64_t at_us; /* CLOCK_MONOTONIC; 0: never seen */
+};
+
+/* Whether a cause of this kind can explain the switch from -> to. */
+bool failover_cause_fits(enum failover_cause_kind kind, const struct failover_path *from,
+			 const struct failover_path *to);
+
 struct failover_event {
 	uint64_t seq;
 	struct timespec when; /* CLOCK_REALTIME of the switch */
@@ -72,14 +95,14 @@ struct failover_history {
 };
 
 /*
- * Record a switch; cause/cause_us is the last cause seen (cause_us 0: none).  Returns the
- * stored event.
+ * Record a switch at switch_us; causes is indexed by enum failover_cause_kind (the last
+ * cause seen of each).  Returns the stored event.
  */
-const struct failover_event *failover_record(struct failover_history *h, const char *prefix,
-					     const struct failover_path *from,
-					     const struct failover_path *to, const char *cause,
-					     uint64_t cause_us, uint64_t switch_us,
-					     const struct timespec *when);
+const struct failover_event *
+failover_record(struct failover_history *h, const char *prefix, const struct failover_path *from,
+		const struct failover_path *to,
+		const struct failover_cause causes[FAILOVER_CAUSE_KINDS], uint64_t switch_us,
+		const struct timespec *when);
 /* The i-th newest event (0: the last), or NULL. */
 const struct failover_event *failover_get(const struct failover_history *h, size_t i);
 

@@ -146,28 +146,82 @@ static void test_classify(void **state)
 	assert_string_equal(failover_path_str(&p, buf, sizeof(buf)), "none");
 }
 
+static void cause(struct failover_cause *v, enum failover_cause_kind k, const char *text,
+		  uint64_t at)
+{
+	snprintf(v[k].text, sizeof(v[k].text), "%s", text);
+	v[k].at_us = at;
+}
+
 static void test_history(void **state)
 {
 	static struct failover_history h;
+	struct failover_cause causes[FAILOVER_CAUSE_KINDS] = { 0 };
 	struct failover_path a = { FAILOVER_PRIVATE, 0 }, b = { FAILOVER_VPN, 2 };
 	struct timespec now = { 1, 0 };
 	const struct failover_event *e;
 
 	(void)state;
-	e = failover_record(&h, "198.19.10.0/24", &a, &b, "carrier lost on er0", 1000, 13500, &now);
+	cause(causes, FAILOVER_CAUSE_PRIVATE_DOWN, "carrier lost on er0", 1000);
+	e = failover_record(&h, "198.19.10.0/24", &a, &b, causes, 13500, &now);
 	assert_int_equal(e->gap_us, 12500);
 	assert_string_equal(e->cause, "carrier lost on er0");
 	/* a cause older than the limit is not this switch's */
-	e = failover_record(&h, "198.19.10.0/24", &b, &a, "old", 1, 2 + FAILOVER_CAUSE_MAX_AGE_US,
+	cause(causes, FAILOVER_CAUSE_PRIVATE_UP, "old", 1);
+	e = failover_record(&h, "198.19.10.0/24", &b, &a, causes, 2 + FAILOVER_CAUSE_MAX_AGE_US,
 			    &now);
 	assert_int_equal(e->gap_us, -1);
 	assert_string_equal(e->cause, "routing");
+	memset(causes, 0, sizeof(causes));
 	for (int i = 0; i < 2 * FAILOVER_HISTORY; i++)
-		failover_record(&h, "p", &a, &b, "x", 0, 5, &now);
+		failover_record(&h, "p", &a, &b, causes, 5, &now);
 	assert_int_equal(h.n, FAILOVER_HISTORY);
 	assert_int_equal(failover_get(&h, 0)->seq, 2 + 2 * FAILOVER_HISTORY);
 	assert_int_equal(failover_get(&h, FAILOVER_HISTORY - 1)->seq, 3 + FAILOVER_HISTORY);
 	assert_null(failover_get(&h, FAILOVER_HISTORY));
+}
+
+/*
+ * Seen in the lab: a tunnel came up, and 1.9 s later BGP over the circuit moved the prefix
+ * back to the private path.  The tunnel's CHILD_SA did not cause that switch: no cause fits,
+ * so it is "routing" with no gap, not a 1.9 s failover.  Of two causes that fit, the newest.
+ */
+static void test_cause_fits(void **state)
+{
+	static struct failover_history h;
+	struct failover_cause causes[FAILOVER_CAUSE_KINDS] = { 0 };
+	struct failover_path priv = { FAILOVER_PRIVATE, 0 }, vpn1 = { FAILOVER_VPN, 1 };
+	struct failover_path vpn2 = { FAILOVER_VPN, 2 }, none = { FAILOVER_NONE, 0 };
+	struct timespec now = { 1, 0 };
+	const struct failover_event *e;
+
+	(void)state;
+	cause(causes, FAILOVER_CAUSE_TUNNEL_UP, "tunnel azure/in0 CHILD_SA installed", 1000);
+	e = failover_record(&h, "198.19.10.0/24", &vpn2, &priv, causes, 1936000, &now);
+	assert_string_equal(e->cause, "routing");
+	assert_int_equal(e->gap_us, -1);
+	/* the same cause does explain a widening ECMP set */
+	e = failover_record(&h, "198.19.10.0/24", &vpn1, &vpn2, causes, 4700, &now);
+	assert_string_equal(e->cause, "tunnel azure/in0 CHILD_SA installed");
+	assert_int_equal(e->gap_us, 3700);
+	/* carrier lost, then a tunnel came up: the switch away from the circuit is the carrier's */
+	cause(causes, FAILOVER_CAUSE_PRIVATE_DOWN, "carrier lost on er0", 900);
+	e = failover_record(&h, "198.19.10.0/24", &priv, &vpn2, causes, 1100, &now);
+	assert_string_equal(e->cause, "carrier lost on er0");
+	assert_int_equal(e->gap_us, 200);
+	/* a dead tunnel narrows the set; newest of the fitting causes wins */
+	cause(causes, FAILOVER_CAUSE_TUNNEL_DOWN, "tunnel azure/in1 dead (liveness)", 2000);
+	e = failover_record(&h, "198.19.10.0/24", &vpn2, &vpn1, causes, 2500, &now);
+	assert_string_equal(e->cause, "tunnel azure/in1 dead (liveness)");
+	e = failover_record(&h, "198.19.10.0/24", &vpn1, &none, causes, 2600, &now);
+	assert_int_equal(e->gap_us, 600);
+
+	assert_true(failover_cause_fits(FAILOVER_CAUSE_PRIVATE_UP, &vpn2, &priv));
+	assert_false(failover_cause_fits(FAILOVER_CAUSE_PRIVATE_UP, &priv, &vpn2));
+	assert_false(failover_cause_fits(FAILOVER_CAUSE_TUNNEL_UP, &priv, &vpn2));
+	assert_true(failover_cause_fits(FAILOVER_CAUSE_TUNNEL_UP, &none, &vpn1));
+	assert_false(failover_cause_fits(FAILOVER_CAUSE_TUNNEL_DOWN, &vpn1, &vpn2));
+	assert_false(failover_cause_fits(FAILOVER_CAUSE_PRIVATE_DOWN, &vpn1, &none));
 }
 
 /* An IPv4 header (ihl 5) from src and an ICMP header of type and id. */
@@ -211,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_flap_restarts_hold_down),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_cause_fits),
 		cmocka_unit_test(test_is_reply),
 	};
 
