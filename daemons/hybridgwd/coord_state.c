@@ -159,22 +159,29 @@ static void put_xfrm(struct st *st, const struct hgw_nl_xfrm_sa *sa, const char 
 			"life-kbytes-left", "%s", base);
 }
 
-static void put_ts_list(struct st *st, const char *list, const char *base, const char *leaf)
+/* A state leaf-list: instances are appended to the entry (no predicates, duplicates allowed). */
+static void put_ts_list(struct st *st, const char *list, struct lyd_node *entry, const char *leaf)
 {
 	char buf[VICI_TS_MAX], *save = NULL;
 
+	if (entry == NULL)
+		return;
 	snprintf(buf, sizeof(buf), "%s", list);
 	for (char *ts = strtok_r(buf, ",", &save); ts != NULL; ts = strtok_r(NULL, ",", &save)) {
+		char p[VICI_TS_MAX + 5];
+
 		while (*ts == ' ')
 			ts++;
+		if (strchr(ts, '[') != NULL) /* "198.18.0.0/16[tcp/80]": the model has no ports */
+			continue;
 		/* charon prints a host selector without a length; the model wants a prefix */
-		if (strchr(ts, '/') == NULL && strchr(ts, '[') == NULL) {
-			char p[VICI_TS_MAX + 5];
-
-			snprintf(p, sizeof(p), "%s/%s", ts, strchr(ts, ':') ? "128" : "32");
-			put(st, NULL, "%s/%s[.='%s']", base, leaf, p);
-		} else if (strchr(ts, '[') == NULL) { /* "10.0.0.0/8[tcp/80]": not ours to show */
-			put(st, NULL, "%s/%s[.='%s']", base, leaf, ts);
+		snprintf(p, sizeof(p), "%s%s", ts,
+			 strchr(ts, '/') != NULL ? "" :
+			 strchr(ts, ':') != NULL ? "/128" :
+						   "/32");
+		if (lyd_new_term(entry, NULL, leaf, p, 0, NULL) != LY_SUCCESS) {
+			log_debug("state: %s %s: %s", leaf, p, ly_errmsg(st->ctx));
+			st->err = st->err ? st->err : -EINVAL;
 		}
 	}
 }
@@ -183,15 +190,17 @@ static void put_child(struct st *st, const struct vici_child_sa *ch, const char 
 		      const struct hgw_nl_xfrm_sa *xv, size_t xn)
 {
 	char base[PATH_MAX_LEN + 32], kbase[PATH_MAX_LEN + 64], hex[16], when[32];
+	struct lyd_node *entry;
 	const char *name;
 
 	snprintf(base, sizeof(base), "%s/child-sa[unique-id='%" PRIu32 "']", tbase, ch->uniqueid);
+	entry = put(st, NULL, "%s", base);
 	put(st, ch->state, "%s/state", base);
 	put(st, hex_string(ch->spi_in, 4, hex, sizeof(hex)), "%s/spi-in", base);
 	put(st, hex_string(ch->spi_out, 4, hex, sizeof(hex)), "%s/spi-out", base);
 	put(st, ch->encap ? "true" : "false", "%s/udp-encapsulation", base);
-	put_ts_list(st, ch->local_ts, base, "local-ts");
-	put_ts_list(st, ch->remote_ts, base, "remote-ts");
+	put_ts_list(st, ch->local_ts, entry, "local-ts");
+	put_ts_list(st, ch->remote_ts, entry, "remote-ts");
 	if ((name = sa_name_encryption(ch->encr_alg, ch->encr_keysize)) != NULL)
 		put(st, name, "%s/encryption", base);
 	if (ch->integ_alg[0] != '\0' && (name = sa_name_integrity(ch->integ_alg)) != NULL)
