@@ -610,15 +610,17 @@ static int rt_rebuild(struct coord *c, const struct hgw_intent *in, struct rt **
 
 /* ---- causes, FRR refresh, liveness ---- */
 
-static void __attribute__((format(printf, 4, 5)))
-set_cause(struct coord *c, enum failover_cause_kind kind, uint64_t at, const char *fmt, ...)
+static void __attribute__((format(printf, 5, 6)))
+set_cause(struct coord *c, enum failover_cause_kind kind, const char *subject, uint64_t at,
+	  const char *fmt, ...)
 {
+	char text[FAILOVER_TEXT_MAX];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(c->causes[kind].text, sizeof(c->causes[kind].text), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	c->causes[kind].at_us = at;
+	failover_cause_set(c->causes, kind, subject, at, text);
 }
 
 /* Apply the running intent's rendering again (a tunnel died or recovered, FRR restarted). */
@@ -656,13 +658,13 @@ static void on_liveness(void *arg, bool alive, uint64_t at)
 	t = &c->running.tunnels[idx];
 	rt->dead = !alive;
 	if (alive) {
-		set_cause(c, FAILOVER_CAUSE_TUNNEL_UP, at, "tunnel %s/%s alive again", t->conn,
-			  t->gw);
+		set_cause(c, FAILOVER_CAUSE_TUNNEL_UP, t->charon.name, at,
+			  "tunnel %s/%s alive again", t->conn, t->gw);
 		log_notice("tunnel %s/%s: probes answered for the hold-down (%u s): back into ECMP",
 			   t->conn, t->gw, c->running.failover.hold_down_s);
 	} else {
-		set_cause(c, FAILOVER_CAUSE_TUNNEL_DOWN, at, "tunnel %s/%s dead (liveness)",
-			  t->conn, t->gw);
+		set_cause(c, FAILOVER_CAUSE_TUNNEL_DOWN, t->charon.name, at,
+			  "tunnel %s/%s dead (liveness)", t->conn, t->gw);
 		log_notice("tunnel %s/%s: no probe answered for %u x %u ms: out of ECMP (BGP "
 			   "neighbor shut down)",
 			   t->conn, t->gw, c->running.failover.probe_multiplier,
@@ -860,8 +862,8 @@ static void set_link(struct coord *c, size_t idx, bool up, const char *reason)
 	log_notice("tunnel %s/%s: %s, link %s %s", t->conn, t->gw, reason, t->iface.nl.name,
 		   up ? "up" : "down");
 	netconf_notify_tunnel(c->nc, t->conn, t->gw, up ? "up" : "down", reason);
-	set_cause(c, up ? FAILOVER_CAUSE_TUNNEL_UP : FAILOVER_CAUSE_TUNNEL_DOWN, hgw_now_usec(),
-		  "tunnel %s/%s %s", t->conn, t->gw, reason);
+	set_cause(c, up ? FAILOVER_CAUSE_TUNNEL_UP : FAILOVER_CAUSE_TUNNEL_DOWN, t->charon.name,
+		  hgw_now_usec(), "tunnel %s/%s %s", t->conn, t->gw, reason);
 	if (!up) {
 		c->stats.links_down++;
 		sd_event_source_disable_unref(rt->guard);
@@ -1186,7 +1188,8 @@ static void on_nl_link(struct hgw_nl *nl, const struct hgw_nl_link_event *ev,
 		if (c->links[i].up != up) {
 			c->links[i].up = up;
 			set_cause(c, up ? FAILOVER_CAUSE_PRIVATE_UP : FAILOVER_CAUSE_PRIVATE_DOWN,
-				  at, "carrier %s on %s", up ? "back" : "lost", ev->ifname);
+				  ev->ifname, at, "carrier %s on %s", up ? "back" : "lost",
+				  ev->ifname);
 			log_notice("private path interface %s: carrier %s", ev->ifname,
 				   up ? "back" : "lost");
 		}
@@ -1198,7 +1201,8 @@ static void on_nl_link(struct hgw_nl *nl, const struct hgw_nl_link_event *ev,
 	}
 	/* the first event of an interface: it was up before unless this says otherwise */
 	if (!up) {
-		set_cause(c, FAILOVER_CAUSE_PRIVATE_DOWN, at, "carrier lost on %s", ev->ifname);
+		set_cause(c, FAILOVER_CAUSE_PRIVATE_DOWN, ev->ifname, at, "carrier lost on %s",
+			  ev->ifname);
 		log_notice("private path interface %s: carrier lost", ev->ifname);
 	}
 }

@@ -74,6 +74,20 @@ struct failover_path failover_classify(const struct hgw_nl_view *v, const char *
 	return p;
 }
 
+void failover_cause_set(struct failover_cause causes[FAILOVER_CAUSE_KINDS],
+			enum failover_cause_kind kind, const char *subject, uint64_t at_us,
+			const char *text)
+{
+	/* DOWN and UP of the same thing are pairs: 0/1, 2/3 */
+	struct failover_cause *opposite = &causes[(unsigned)kind ^ 1u];
+
+	if (!strcmp(opposite->subject, subject))
+		opposite->at_us = 0;
+	snprintf(causes[kind].text, sizeof(causes[kind].text), "%s", text);
+	snprintf(causes[kind].subject, sizeof(causes[kind].subject), "%s", subject);
+	causes[kind].at_us = at_us;
+}
+
 bool failover_cause_fits(enum failover_cause_kind kind, const struct failover_path *from,
 			 const struct failover_path *to)
 {

@@ -69,8 +69,19 @@ enum failover_cause_kind {
 
 struct failover_cause {
 	char text[FAILOVER_TEXT_MAX];
-	uint64_t at_us; /* CLOCK_MONOTONIC; 0: never seen */
+	char subject[FAILOVER_TEXT_MAX]; /* the interface or tunnel it happened to */
+	uint64_t at_us;			 /* CLOCK_MONOTONIC; 0: never seen */
 };
+
+/*
+ * Remember a cause of this kind.  The opposite kind's last cause is forgotten when it was
+ * about the same subject: a circuit whose carrier came back no longer explains a switch
+ * away from it (the demo showed a BGP shutdown blamed on a carrier loss 3.9 s earlier that
+ * had been repaired meanwhile).
+ */
+void failover_cause_set(struct failover_cause causes[FAILOVER_CAUSE_KINDS],
+			enum failover_cause_kind kind, const char *subject, uint64_t at_us,
+			const char *text);
 
 /* Whether a cause of this kind can explain the switch from -> to. */
 bool failover_cause_fits(enum failover_cause_kind kind, const struct failover_path *from,

@@ -149,8 +149,7 @@ static void test_classify(void **state)
 static void cause(struct failover_cause *v, enum failover_cause_kind k, const char *text,
 		  uint64_t at)
 {
-	snprintf(v[k].text, sizeof(v[k].text), "%s", text);
-	v[k].at_us = at;
+	failover_cause_set(v, k, text, at, text);
 }
 
 static void test_history(void **state)
@@ -215,6 +214,20 @@ static void test_cause_fits(void **state)
 	assert_string_equal(e->cause, "tunnel azure/in1 dead (liveness)");
 	e = failover_record(&h, "198.19.10.0/24", &vpn1, &none, causes, 2600, &now);
 	assert_int_equal(e->gap_us, 600);
+
+	/* a repaired circuit no longer explains a later switch away from it (BGP shutdown) */
+	memset(causes, 0, sizeof(causes));
+	failover_cause_set(causes, FAILOVER_CAUSE_PRIVATE_DOWN, "er0", 10000,
+			   "carrier lost on er0");
+	failover_cause_set(causes, FAILOVER_CAUSE_PRIVATE_UP, "er0", 11000, "carrier back on er0");
+	e = failover_record(&h, "198.19.10.0/24", &priv, &vpn2, causes, 13900, &now);
+	assert_string_equal(e->cause, "routing");
+	/* another interface's recovery does not erase it */
+	failover_cause_set(causes, FAILOVER_CAUSE_PRIVATE_DOWN, "er0", 20000,
+			   "carrier lost on er0");
+	failover_cause_set(causes, FAILOVER_CAUSE_PRIVATE_UP, "er1", 20100, "carrier back on er1");
+	e = failover_record(&h, "198.19.10.0/24", &priv, &vpn2, causes, 20300, &now);
+	assert_string_equal(e->cause, "carrier lost on er0");
 
 	assert_true(failover_cause_fits(FAILOVER_CAUSE_PRIVATE_UP, &vpn2, &priv));
 	assert_false(failover_cause_fits(FAILOVER_CAUSE_PRIVATE_UP, &priv, &vpn2));
