@@ -36,6 +36,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#include "golden.h"
 #include <libyang/libyang.h>
 
 #include "cfgpath.h"
@@ -91,23 +93,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static char *read_text(const char *path)
-{
-	char *buf = NULL, chunk[4096];
-	size_t size = 0, n;
-	FILE *f = fopen(path, "r"), *m;
-
-	if (f == NULL)
-		return NULL;
-	m = open_memstream(&buf, &size);
-	assert_non_null(m);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
-
 /* The view of data as text or JSON. */
 static char *render(enum ctl_view view, const struct lyd_node *data, time_t now, bool json)
 {
@@ -124,28 +109,10 @@ static char *render(enum ctl_view view, const struct lyd_node *data, time_t now,
 /* Compare got with golden/ctl/name; on HGW_GOLDEN_UPDATE, write it.  0 when equal. */
 static int check_golden(const char *name, const char *got)
 {
-	char path[4096], *want;
-	FILE *f;
-	int r;
+	char path[4096];
 
 	snprintf(path, sizeof(path), "%s/%s", HGW_TEST_CTL_GOLDEN_DIR, name);
-	if (getenv("HGW_GOLDEN_UPDATE") != NULL) {
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fputs(got, f);
-		assert_int_equal(fclose(f), 0);
-		return 0;
-	}
-	want = read_text(path);
-	if (want == NULL) {
-		print_error("%s: missing (HGW_GOLDEN_UPDATE=1 writes it); got:\n%s", path, got);
-		return 1;
-	}
-	r = strcmp(want, got) != 0;
-	if (r)
-		print_error("%s differs; got:\n%s", path, got);
-	free(want);
-	return r;
+	return golden_check(path, got);
 }
 
 /* Every view of data against golden/ctl/<prefix><view>.txt (and .json if json). */

@@ -22,35 +22,19 @@
 
 #include <cmocka.h>
 
+#include "golden.h"
+
 #include "frr_conf.h"
 #include "frr_intent.h"
 #include "util.h"
 
 static char golden_dir[4096];
 
-static char *read_text(const char *path)
-{
-	char *buf = NULL;
-	size_t size = 0, n;
-	char chunk[4096];
-	FILE *f = fopen(path, "r"), *m;
-
-	if (f == NULL)
-		return NULL;
-	m = open_memstream(&buf, &size);
-	assert_non_null(m);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
-
 static void render_path(const char *path, struct frr_conf *conf)
 {
 	struct frr_intent intent;
 	char err[256];
-	char *text = read_text(path);
+	char *text = golden_read(path);
 
 	if (text == NULL)
 		fail_msg("%s: %s", path, strerror(errno));
@@ -60,32 +44,6 @@ static void render_path(const char *path, struct frr_conf *conf)
 	if (frr_render(&intent, conf, err, sizeof(err)) != 0)
 		fail_msg("%s: %s", path, err);
 	frr_intent_free(&intent);
-}
-
-/* Compare got with the file; on HGW_GOLDEN_UPDATE, write it.  Returns 0 if equal. */
-static int check_golden(const char *path, const char *got)
-{
-	char *want;
-	FILE *f;
-	int r;
-
-	if (getenv("HGW_GOLDEN_UPDATE") != NULL) {
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fputs(got, f);
-		fclose(f);
-		return 0;
-	}
-	want = read_text(path);
-	if (want == NULL) {
-		print_error("%s: missing; got:\n%s", path, got);
-		return 1;
-	}
-	r = strcmp(want, got) != 0;
-	if (r)
-		print_error("%s differs; got:\n%s", path, got);
-	free(want);
-	return r;
 }
 
 static bool ends_with(const char *s, const char *suffix)
@@ -137,7 +95,7 @@ static int render_case(const char *dir, const char *base)
 	render_path(in, &conf);
 	text = frr_conf_to_string(&conf);
 	assert_non_null(text);
-	r = check_golden(out, text);
+	r = golden_check(out, text);
 	free(text);
 	frr_conf_clear(&conf);
 	return r;
@@ -187,7 +145,7 @@ static int delta_case(const char *dir, const char *base)
 	render_path(old_path, &old);
 	render_path(new_path, &new);
 	text = delta_text(&old, &new);
-	r = check_golden(out, text);
+	r = golden_check(out, text);
 	free(text);
 	/* Nothing owned changed: nothing to send, both ways of comparing agree. */
 	text = delta_text(&new, &new);

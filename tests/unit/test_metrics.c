@@ -33,6 +33,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "golden.h"
 #include <libyang/libyang.h>
 
 #include "metrics.h"
@@ -56,50 +58,6 @@ static const struct metrics_counters busy = {
 	.charon_repushes = 4,
 };
 
-static char *read_text(const char *path)
-{
-	char *buf = NULL;
-	size_t size = 0, n;
-	char chunk[4096];
-	FILE *f = fopen(path, "r"), *m;
-
-	if (f == NULL)
-		return NULL;
-	m = open_memstream(&buf, &size);
-	assert_non_null(m);
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		fwrite(chunk, 1, n, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
-
-/* Compare got with the file; on HGW_GOLDEN_UPDATE, write it.  Returns 0 if equal. */
-static int check_golden(const char *path, const char *got)
-{
-	char *want;
-	FILE *f;
-	int r;
-
-	if (getenv("HGW_GOLDEN_UPDATE") != NULL) {
-		f = fopen(path, "w");
-		assert_non_null(f);
-		fputs(got, f);
-		fclose(f);
-		return 0;
-	}
-	want = read_text(path);
-	if (want == NULL) {
-		print_error("%s: missing (HGW_GOLDEN_UPDATE=1 writes it); got:\n%s", path, got);
-		return 1;
-	}
-	r = strcmp(want, got) != 0;
-	if (r)
-		print_error("%s differs; got:\n%s", path, got);
-	free(want);
-	return r;
-}
-
 /*
  * An operational tree from XML, parsed but not validated (fixtures may be partial): the
  * bare <hybridgw> element, or a NETCONF <data> or <rpc-reply><data> around it.
@@ -107,7 +65,7 @@ static int check_golden(const char *path, const char *got)
 static struct lyd_node *load_tree(const char *path)
 {
 	struct lyd_node *tree = NULL;
-	char *text = read_text(path), *start, *end;
+	char *text = golden_read(path), *start, *end;
 
 	if (text == NULL)
 		fail_msg("%s: %s", path, strerror(errno));
@@ -247,7 +205,7 @@ static int golden_case(const char *xml, const char *prom)
 	int r;
 
 	check_format(got);
-	r = check_golden(prom, got);
+	r = golden_check(prom, got);
 	free(got);
 	lyd_free_all(tree);
 	return r;
@@ -290,7 +248,7 @@ static void test_empty(void **state)
 	got = render(NULL, &none);
 	check_format(got);
 	snprintf(prom, sizeof(prom), "%s/empty.prom", golden_dir);
-	assert_int_equal(check_golden(prom, got), 0);
+	assert_int_equal(golden_check(prom, got), 0);
 	assert_null(strstr(got, "hybridgw_tunnel_up"));
 	assert_null(strstr(got, "hybridgw_bgp"));
 	assert_null(strstr(got, "hybridgw_last_commit_duration_seconds"));
@@ -301,7 +259,7 @@ static void test_empty(void **state)
 		lyd_new_path(NULL, ctx, "/ietf-netconf-acm:nacm/enable-nacm", "true", 0, &tree),
 		LY_SUCCESS);
 	got = render(tree, &none);
-	assert_int_equal(check_golden(prom, got), 0);
+	assert_int_equal(golden_check(prom, got), 0);
 	free(got);
 	lyd_free_all(tree);
 }
