@@ -11,7 +11,9 @@ SSHSession.run): each RPC costs the client ~100 ms whatever the daemon takes (it
 "... handled in N us"), so edit-config + commit is ~0.3 s of client time.
 """
 
+import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -85,6 +87,33 @@ class Hybridgwd:
         # `ip netns exec` execs the daemon: this PID is hybridgwd's own
         self.lab.procs.add(self.name, self._popen.pid)
         log("%s: hybridgwd started (pid %d), log %s" % (self.ns, self._popen.pid, self.logfile))
+
+    def ctl(self, *args, json_out=False):
+        """hybridgwctl in the node, as an operator on the router runs it: (exit status, stdout,
+        stderr); with json_out, stdout parsed (None if the command failed)."""
+        argv = ["ip", "netns", "exec", self.ns, tools.path("daemons/hybridgwctl/hybridgwctl"),
+                "--state-dir", str(self.state_dir)] + list(args) + (["--json"] if json_out else [])
+        env = dict(os.environ, HYBRIDGWD_YANG_DIR=str(YANG_DIR))
+        p = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=60)
+        if json_out:
+            return p.returncode, (json.loads(p.stdout) if p.returncode == 0 else None), p.stderr
+        return p.returncode, p.stdout, p.stderr
+
+    def scrape(self, port=9474):
+        """The metrics endpoint (its default address, in the node) as {(name, labels): value}."""
+        out = subprocess.run(["ip", "netns", "exec", self.ns, "curl", "-sf", "--max-time", "10",
+                              "http://127.0.0.1:%d/metrics" % port],
+                             capture_output=True, text=True, timeout=30, check=True).stdout
+        samples = {}
+        for line in out.splitlines():
+            if not line or line.startswith("#"):
+                continue
+            m = re.match(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$", line)
+            if not m:
+                raise LabError("metrics: not a sample line: %r" % line)
+            labels = tuple(sorted(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(3) or "")))
+            samples[(m.group(1), labels)] = float(m.group(4))
+        return samples
 
     def wait_ready(self, timeout=30, stale=None):
         """Wait for the NETCONF socket; stale: the (st_dev, st_ino) of a dead daemon's socket
