@@ -33,11 +33,15 @@
  *
  * State data: <get> asks the daemon (netconf_set_state()) at each request.
  *
- * Not yet (issue 6, later steps): SSH, ietf-netconf-monitoring, subtree filters.
+ * SSH: OpenSSH runs daemons/netconf-ssh/hybridgw-netconf as the "netconf" subsystem, which
+ * relays the channel to this socket as the logged-in user (docs/NETCONF.md).
+ *
+ * Not yet (issue 6, later steps): ietf-netconf-monitoring, subtree filters.
  * The <hello> exchange (nc_accept_inout()) runs only once the client's hello has started
  * to arrive, so a client that connects and stays silent holds nothing up; it is dropped
  * after a timeout.  Known limit: a client that sends half a message and stops holds the
- * loop for libnetconf2's read timeout (moving reads off the loop is the SSH step's job).
+ * loop for libnetconf2's read timeout; over SSH any user with a role can do that (moving
+ * reads off the loop, or a relay that forwards only whole messages, is the next step).
  *
  * libnetconf2's server state is process-global (callbacks carry no user data), so there is
  * at most one netconf server per process.

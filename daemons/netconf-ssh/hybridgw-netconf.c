@@ -1,0 +1,470 @@
+/*
+ * hybridgw-netconf - the RFC 6242 "netconf" SSH subsystem: OpenSSH's sshd runs it as the
+ * logged-in user, and it joins its stdin/stdout (the SSH channel) to hybridgwd's NETCONF
+ * unix socket, byte for byte.  The NETCONF framing passes through untouched; hybridgwd sees
+ * the SSH user's uid through SO_PEERCRED and gives the session that user's role.  OpenSSH
+ * does all of SSH (host keys, users, keys, passwords): there is no SSH code and no secret
+ * here.
+ *
+ * One process, no threads: poll() on both directions, each with a buffer of its own, so a
+ * peer that does not read never stops the other direction from draining.  All three
+ * descriptors are non-blocking (stdin/stdout get their flags back at exit): a blocking
+ * write to the daemon while the daemon blocks writing to us would deadlock.  After a read,
+ * the write is tried at once, so a message costs one poll() per hop.  splice() would save
+ * a copy, but only where sshd hands us pipes, and NETCONF messages are small.
+ *
+ * Ends: EOF from the SSH side is passed on as shutdown(SHUT_WR), and the replies are still
+ * read until the daemon closes; when the daemon closes, what it sent is written out and the
+ * program exits (sshd then closes the channel).  SIGPIPE is ignored: a closed peer is an
+ * error to handle, not a death.
+ *
+ * Telling why a session could not start: sshd throws away what a subsystem writes to
+ * stderr (OpenSSH session.c: CHAN_EXTENDED_IGNORE), so such a message goes to stderr (for
+ * a person running this by hand), to syslog (for the router's operator), and, as an XML
+ * comment, to stdout, where nothing of NETCONF has been or will be sent: a NETCONF client
+ * shows what it got before the channel closed, `ssh -s netconf` prints it.
+ *
+ * Exit status: 0 the session ended (either side closed it), 1 an I/O error, 2 a usage error,
+ * 3 hybridgwd is not running (as for hybridgwctl), 4 hybridgwd refused the user (no access
+ * to its socket, or it closed the connection before its <hello>: no role).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* hybridgwd's HGWD_NETCONF_SOCKET_NAME (daemons/hybridgwd/netconf.h). */
+#define NETCONF_SOCKET_NAME "netconf.sock"
+
+#define EXIT_IO 1
+#define EXIT_USAGE 2
+#define EXIT_NOT_RUNNING 3
+#define EXIT_REFUSED 4
+
+/* Large enough for most NETCONF messages in one read; a bigger one just takes more. */
+#define BUF_SIZE (64 * 1024)
+
+static const char prog[] = "hybridgw-netconf";
+
+/* One direction: bytes read from `from`, not yet written to `to`. */
+struct flow {
+	int from, to;
+	bool to_socket; /* send(MSG_NOSIGNAL), not write() */
+	bool eof;	/* `from` said EOF */
+	bool closed;	/* `to` takes no more: read no more */
+	size_t start;	/* data[start, end) is pending */
+	size_t end;
+	size_t total; /* bytes read so far */
+	char data[BUF_SIZE];
+};
+
+static struct flow up;	 /* SSH channel (stdin) -> daemon */
+static struct flow down; /* daemon -> SSH channel (stdout) */
+
+static int stdio_flags[2] = { -1, -1 };
+
+/* An error during the session: stderr (sshd drops it, but a person may run this) and syslog. */
+static void HGW_PRINTF(1, 2) say(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", prog, msg);
+	syslog(LOG_ERR, "uid %u: %s", (unsigned)getuid(), msg);
+}
+
+/* Write all of buf to fd, blocking or not; errors are ignored (there is nobody to tell). */
+static void write_all(int fd, const char *buf, size_t len)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EAGAIN && poll(&p, 1, 1000) > 0)
+			continue;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/*
+ * The session cannot start: say why where the client will see it, as an XML comment on
+ * stdout (nothing else was or will be written there), then exit.
+ */
+static noreturn void HGW_PRINTF(2, 3) no_session(int status, const char *fmt, ...)
+{
+	char msg[512], comment[1100];
+	size_t i, n = 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", prog, msg);
+	syslog(status == EXIT_IO ? LOG_ERR : LOG_WARNING, "uid %u: %s", (unsigned)getuid(), msg);
+	/* "--" may not appear inside an XML comment */
+	n = (size_t)snprintf(comment, sizeof(comment), "<!-- %s: ", prog);
+	for (i = 0; msg[i] != '\0' && n < sizeof(comment) - 8; i++) {
+		comment[n++] = msg[i];
+		if (msg[i] == '-' && msg[i + 1] == '-')
+			comment[n++] = ' ';
+	}
+	memcpy(comment + n, " -->\n", 5);
+	write_all(STDOUT_FILENO, comment, n + 5);
+	exit(status);
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: %s [--socket PATH | --state-dir DIR]\n"
+		"The NETCONF-over-SSH subsystem (RFC 6242) of hybridgw: sshd runs it for the\n"
+		"logged-in user, and it relays the SSH channel, on stdin and stdout, to\n"
+		"hybridgwd's NETCONF socket unchanged.  In sshd_config:\n"
+		"  Subsystem netconf %s/%s\n"
+		"hybridgwd gives the session the role of the user (root: admin; others: see\n"
+		"netconf-users in hybridgwd's configuration directory).\n"
+		"\n"
+		"Options:\n"
+		"  -S, --socket PATH     hybridgwd's NETCONF socket (default DIR/%s)\n"
+		"  -s, --state-dir DIR   hybridgwd's state directory (default %s)\n"
+		"  -V, --version         print the version and exit\n"
+		"  -h, --help            print this help and exit\n"
+		"\n"
+		"Errors go to stderr and syslog; one that keeps the session from starting also\n"
+		"goes to the client, as an XML comment (sshd drops a subsystem's stderr).\n"
+		"\n"
+		"Exit status: 0 the session ended, 1 I/O error, 2 usage error, 3 hybridgwd is not\n"
+		"running, 4 hybridgwd refused the user.\n",
+		prog, HGW_PKGLIBEXECDIR, prog, NETCONF_SOCKET_NAME, HGW_STATE_DIR);
+}
+
+static noreturn void HGW_PRINTF(1, 2) usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	exit(EXIT_USAGE);
+}
+
+/* The socket's path from the options; exits for --help, --version and usage errors. */
+static void parse_options(int argc, char *argv[], struct sockaddr_un *sa)
+{
+	static const struct option options[] = {
+		{ "socket", required_argument, NULL, 'S' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *socket = NULL, *dir = NULL;
+	int c, n;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":S:s:Vh", options, NULL)) != -1) {
+		switch (c) {
+		case 'S':
+			socket = optarg;
+			break;
+		case 's':
+			dir = optarg;
+			break;
+		case 'V':
+			printf("%s %s\n", prog, PACKAGE_VERSION);
+			exit(EXIT_SUCCESS);
+		case 'h':
+			usage(stdout);
+			exit(EXIT_SUCCESS);
+		case ':':
+			usage_error("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				usage_error("unknown option '-%c'", optopt);
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (socket != NULL && dir != NULL)
+		usage_error("--socket and --state-dir exclude each other");
+	if (socket != NULL)
+		n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s", socket);
+	else
+		n = snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s",
+			     dir != NULL ? dir : HGW_STATE_DIR, NETCONF_SOCKET_NAME);
+	if (n <= 0 || (size_t)n >= sizeof(sa->sun_path) || sa->sun_path[0] == '\0')
+		usage_error("the socket path is empty or too long (at most %zu bytes)",
+			    sizeof(sa->sun_path) - 1);
+}
+
+/* The daemon's socket, non-blocking once connected, or exit with what went wrong. */
+static int connect_daemon(const struct sockaddr_un *sa)
+{
+	int fd, e;
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		no_session(EXIT_IO, "cannot create a socket: %s", strerror(errno));
+	while (connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0) {
+		e = errno;
+		if (e == EINTR)
+			continue;
+		if (e == ENOENT || e == ECONNREFUSED)
+			no_session(EXIT_NOT_RUNNING,
+				   "hybridgwd is not running: cannot connect to %s (%s)",
+				   sa->sun_path, strerror(e));
+		if (e == EACCES || e == EPERM)
+			no_session(EXIT_REFUSED,
+				   "uid %u may not use %s (%s): hybridgwd's socket is for root and "
+				   "the members of its group",
+				   (unsigned)getuid(), sa->sun_path, strerror(e));
+		no_session(EXIT_IO, "cannot connect to %s: %s", sa->sun_path, strerror(e));
+	}
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0)
+		no_session(EXIT_IO, "cannot make the socket non-blocking: %s", strerror(errno));
+	return fd;
+}
+
+static void restore_stdio(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 2; fd++) {
+		if (stdio_flags[fd] >= 0)
+			(void)fcntl(fd, F_SETFL, stdio_flags[fd]);
+	}
+}
+
+static void stdio_nonblocking(void)
+{
+	int fd, flags;
+
+	for (fd = 0; fd < 2; fd++) {
+		flags = fcntl(fd, F_GETFL);
+		if (flags < 0) {
+			say("%s is not open: sshd runs this program with the SSH channel on "
+			    "stdin and stdout",
+			    fd == 0 ? "stdin" : "stdout");
+			exit(EXIT_USAGE);
+		}
+		stdio_flags[fd] = flags;
+		if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+			say("cannot make %s non-blocking: %s", fd == 0 ? "stdin" : "stdout",
+			    strerror(errno));
+			exit(EXIT_IO);
+		}
+	}
+	atexit(restore_stdio);
+}
+
+static bool is_socket(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+static bool flow_pending(const struct flow *f)
+{
+	return f->start < f->end;
+}
+
+static bool flow_room(const struct flow *f)
+{
+	return !f->eof && !f->closed && (f->start > 0 || f->end < sizeof(f->data));
+}
+
+/*
+ * Read what `from` has.  0 (also for nothing yet), or -errno.  EOF (and, from the daemon,
+ * ECONNRESET, which the kernel reports after the last byte when the daemon closed with our
+ * request unread) sets f->eof.
+ */
+static int flow_read(struct flow *f)
+{
+	ssize_t n;
+
+	if (f->start > 0) {
+		memmove(f->data, f->data + f->start, f->end - f->start);
+		f->end -= f->start;
+		f->start = 0;
+	}
+	do
+		n = read(f->from, f->data + f->end, sizeof(f->data) - f->end);
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		f->end += (size_t)n;
+		f->total += (size_t)n;
+		return 0;
+	}
+	if (n == 0 || errno == ECONNRESET) {
+		f->eof = true;
+		return 0;
+	}
+	return errno == EAGAIN ? 0 : -errno;
+}
+
+/* Write what is pending, as much as `to` takes.  0 or -errno (EPIPE: the reader is gone). */
+static int flow_write(struct flow *f)
+{
+	ssize_t n;
+
+	while (f->start < f->end) {
+		if (f->to_socket)
+			n = send(f->to, f->data + f->start, f->end - f->start, MSG_NOSIGNAL);
+		else
+			n = write(f->to, f->data + f->start, f->end - f->start);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		f->start += (size_t)n;
+	}
+	f->start = f->end = 0;
+	return 0;
+}
+
+/*
+ * One pass over both directions after poll(): read what is ready, write what is pending.
+ * -1 to go on, else the exit status.
+ */
+static int relay_step(const struct pollfd *p, const char *path)
+{
+	int r;
+
+	if (p[0].revents != 0 && flow_room(&up)) {
+		r = flow_read(&up);
+		if (r < 0) {
+			say("cannot read the SSH channel: %s", strerror(-r));
+			return EXIT_IO;
+		}
+	}
+	if (flow_pending(&up) && (r = flow_write(&up)) < 0) {
+		if (r != -EPIPE && r != -ECONNRESET) {
+			say("cannot write to %s: %s", path, strerror(-r));
+			return EXIT_IO;
+		}
+		/* the daemon stopped reading: drop the rest, still take its last words */
+		up.closed = true;
+		up.start = up.end = 0;
+	}
+	if ((p[2].revents & (POLLIN | POLLHUP | POLLERR)) && flow_room(&down)) {
+		r = flow_read(&down);
+		if (r < 0) {
+			say("cannot read from %s: %s", path, strerror(-r));
+			return EXIT_IO;
+		}
+	}
+	if (flow_pending(&down) && (r = flow_write(&down)) < 0) {
+		/* EPIPE: the client is gone, and with it anyone to tell */
+		if (r == -EPIPE)
+			return EXIT_SUCCESS;
+		say("cannot write to the SSH channel: %s", strerror(-r));
+		return EXIT_IO;
+	}
+	return -1;
+}
+
+/* The daemon closed before its <hello>, although the client had not left. */
+static noreturn void refused(const char *path)
+{
+	no_session(EXIT_REFUSED,
+		   "hybridgwd closed the connection on %s before its <hello>: uid %u has no "
+		   "NETCONF role (see netconf-users in hybridgwd's configuration directory), or "
+		   "hybridgwd refused the session; its log says which",
+		   path, (unsigned)getuid());
+}
+
+/* The relay, until the daemon closes.  Returns the exit status. */
+static int relay(int sock, const char *path)
+{
+	bool shut = false;
+	int rc;
+
+	up.from = STDIN_FILENO;
+	up.to = sock;
+	up.to_socket = true;
+	down.from = sock;
+	down.to = STDOUT_FILENO;
+	down.to_socket = is_socket(STDOUT_FILENO);
+	for (;;) {
+		struct pollfd p[3] = {
+			{ .fd = STDIN_FILENO, .events = POLLIN },
+			{ .fd = STDOUT_FILENO, .events = POLLOUT },
+			{ .fd = sock, .events = 0 },
+		};
+
+		if (down.eof && !flow_pending(&down)) {
+			if (down.total == 0 && !up.eof)
+				refused(path);
+			return EXIT_SUCCESS;
+		}
+		/* the client is done and all it sent is with the daemon: say so, keep reading */
+		if ((up.eof || up.closed) && !flow_pending(&up) && !shut) {
+			(void)shutdown(sock, SHUT_WR);
+			shut = true;
+		}
+		/* a descriptor with nothing to wait for is left out, or its POLLHUP would spin */
+		if (!flow_room(&up))
+			p[0].fd = -1;
+		if (!flow_pending(&down))
+			p[1].fd = -1;
+		if (flow_room(&down))
+			p[2].events |= POLLIN;
+		if (flow_pending(&up))
+			p[2].events |= POLLOUT;
+		if (p[2].events == 0)
+			p[2].fd = -1;
+		if (poll(p, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			say("poll: %s", strerror(errno));
+			return EXIT_IO;
+		}
+		rc = relay_step(p, path);
+		if (rc >= 0)
+			return rc;
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int sock, rc;
+
+	parse_options(argc, argv, &sa);
+	openlog(prog, LOG_PID, LOG_DAEMON);
+	signal(SIGPIPE, SIG_IGN);
+	sock = connect_daemon(&sa);
+	stdio_nonblocking();
+	rc = relay(sock, sa.sun_path);
+	close(sock);
+	return rc;
+}

@@ -1,0 +1,459 @@
+#!/usr/bin/python3
+"""test_ssh.py - NETCONF over SSH through OpenSSH's sshd and hybridgw-netconf (see
+test_ssh.sh, which starts hybridgwd and sshd and calls this).  Prints TAP.
+
+  free-port                  print a free TCP port on 127.0.0.1
+  wait-port PORT...          wait until sshd accepts on every PORT
+  up TMP PORT NCPORT SOCKET BRIDGE HOOK [USER...]
+                             the checks with hybridgwd running (USERs: nss_wrapper's
+                             hgwop, hgwnone, hgwout)
+  down TMP PORT NCPORT SOCKET
+                             the checks with hybridgwd stopped
+"""
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+import paramiko
+from ncclient import manager
+from ncclient.transport.errors import AuthenticationError, SessionCloseError
+from ncclient.transport.errors import SSHUnknownHostError
+
+import ncclient_unix
+from nctest import AZURE, GLOBAL, KEY, UNDERLAY, cfg, check, describe, description, done, has
+from nctest import rpc_error, xml
+
+BASE11 = "urn:ietf:params:netconf:base:1.1"
+HELLO = ('<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xml:ns:netconf:'
+         'base:1.0"><capabilities><capability>%s</capability></capabilities></hello>]]>]]>'
+         % BASE11).encode()
+GET_CONFIG = ('<rpc xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="%d">'
+              '<get-config><source><running/></source></get-config></rpc>')
+CLOSE = '<rpc xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="%d"><close-session/></rpc>'
+
+
+class Env:
+    def __init__(self, tmp, port, ncport, sock):
+        self.tmp = tmp
+        self.port = int(port)
+        self.ncport = int(ncport)
+        self.sock = sock
+
+    def pub(self, kind):
+        """base64 of the host key of kind ed25519 or ecdsa."""
+        with open(os.path.join(self.tmp, "ssh_host_%s_key.pub" % kind)) as f:
+            return f.read().split()[1]
+
+    def key(self, user):
+        return os.path.join(self.tmp, "client", user)
+
+    def connect(self, user="root", hostkey="ed25519", port=None, hostkey_b64=None, **kw):
+        """ncclient over SSH, trusting only the one host key given."""
+        return manager.connect(
+            host="127.0.0.1", port=port or self.port, username=user,
+            key_filename=self.key(user), hostkey_verify=True,
+            hostkey_b64=hostkey_b64 or self.pub(hostkey), look_for_keys=False,
+            allow_agent=False, timeout=20, **kw)
+
+    def ssh_cmd(self, user="root", port=None):
+        """The OpenSSH client, with a known_hosts file of the test's host keys only."""
+        kh = os.path.join(self.tmp, "known_hosts")
+        if not os.path.exists(kh):
+            with open(kh, "w") as f:
+                for p in (self.port, self.ncport):
+                    for kind, name in (("ed25519", "ssh-ed25519"),
+                                       ("ecdsa", "ecdsa-sha2-nistp256")):
+                        f.write("[127.0.0.1]:%d %s %s\n" % (p, name, self.pub(kind)))
+        return ["ssh", "-F", "/dev/null", "-p", str(port or self.port), "-i", self.key(user),
+                "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes",
+                "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + kh,
+                "-o", "GlobalKnownHostsFile=/dev/null", "-l", user, "127.0.0.1"]
+
+    def transport(self, port=None):
+        """A bare paramiko transport, host key checked, not authenticated."""
+        t = paramiko.Transport(("127.0.0.1", port or self.port))
+        t.start_client(timeout=20)
+        key = t.get_remote_server_key()
+        if key.get_base64() not in (self.pub("ed25519"), self.pub("ecdsa")):
+            raise paramiko.SSHException("unknown host key")
+        return t
+
+    def channel(self, user, subsystem=True, command=None, port=None):
+        """A paramiko session channel on which the subsystem (or command) was started."""
+        t = self.transport(port)
+        t.auth_publickey(user, paramiko.Ed25519Key.from_private_key_file(self.key(user)))
+        ch = t.open_session(timeout=20)
+        ch.settimeout(20)
+        if subsystem:
+            ch.invoke_subsystem("netconf")
+        else:
+            ch.exec_command(command)
+        return t, ch
+
+
+def read_all(ch, limit=20.0):
+    """stdout and stderr of a paramiko channel until EOF, and the exit status."""
+    out, err = b"", b""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if ch.recv_ready():
+            out += ch.recv(65536)
+        elif ch.recv_stderr_ready():
+            err += ch.recv_stderr(65536)
+        elif ch.exit_status_ready() and ch.eof_received:
+            break
+        else:
+            time.sleep(0.01)
+    return out, err, ch.recv_exit_status() if ch.exit_status_ready() else None
+
+
+# A NETCONF 1.1 client over two file descriptors: for latency without ncclient's tick.
+class Raw:
+    def __init__(self, rfd, wfd):
+        self.rfd, self.wfd, self.buf, self.mid = rfd, wfd, b"", 0
+
+    def send(self, data):
+        while data:
+            data = data[os.write(self.wfd, data):]
+
+    def until(self, end):
+        while not self.buf.endswith(end) and end not in self.buf:
+            chunk = os.read(self.rfd, 65536)
+            if not chunk:
+                raise EOFError(self.buf[-300:])
+            self.buf += chunk
+        i = self.buf.index(end) + len(end)
+        msg, self.buf = self.buf[:i], self.buf[i:]
+        return msg
+
+    def hello(self):
+        self.send(HELLO)
+        return self.until(b"]]>]]>")
+
+    def rpc(self, body):
+        self.mid += 1
+        data = (body % self.mid).encode()
+        self.send(b"\n#%d\n%s\n##\n" % (len(data), data))
+        return self.until(b"\n##\n")
+
+
+def median_ms(samples):
+    return statistics.median(samples) * 1000.0
+
+
+def time_rpcs(raw, n=50):
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        reply = raw.rpc(GET_CONFIG)
+        samples.append(time.perf_counter() - t0)
+        assert b"rpc-reply" in reply, reply[:200]
+    return samples
+
+
+def time_ncclient(m, n=50):
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        m.get_config("running")
+        samples.append(time.perf_counter() - t0)
+    return samples
+
+
+# --- with hybridgwd running --------------------------------------------------------------
+
+def check_host_keys(env):
+    for kind, name in (("ed25519", "ssh-ed25519"), ("ecdsa", "ecdsa-sha2-nistp256")):
+        try:
+            m = env.connect(hostkey=kind)
+            got = m._session._transport.get_remote_server_key().get_name()
+            check("host key %s: trusted alone, the session opens" % kind, got == name, got)
+            m.close_session()
+        except Exception as e:  # noqa: BLE001 - any failure is the check's
+            check("host key %s: trusted alone, the session opens" % kind, False, repr(e))
+    other = paramiko.Ed25519Key.from_private_key_file(env.key("stranger")).get_base64()
+    try:
+        env.connect(hostkey_b64=other).close_session()
+        check("a host key we do not trust is refused", False, "connected")
+    except SSHUnknownHostError:
+        check("a host key we do not trust is refused", True)
+    except Exception as e:  # noqa: BLE001
+        check("a host key we do not trust is refused", False, repr(e))
+    out = subprocess.run(["ssh-keyscan", "-T", "10", "-t", "ed25519,ecdsa", "-p", str(env.port),
+                          "127.0.0.1"], capture_output=True, text=True, timeout=30).stdout
+    offered = {line.split()[2] for line in out.splitlines() if not line.startswith("#")}
+    check("ssh-keyscan finds exactly the Ed25519 and ECDSA host keys",
+          offered == {env.pub("ed25519"), env.pub("ecdsa")}, out)
+
+
+def check_auth(env):
+    try:
+        manager.connect(host="127.0.0.1", port=env.port, username="root",
+                        key_filename=env.key("stranger"), hostkey_verify=True,
+                        hostkey_b64=env.pub("ed25519"), look_for_keys=False,
+                        allow_agent=False, timeout=20).close_session()
+        check("a key not in authorized_keys is refused", False, "connected")
+    except AuthenticationError:
+        check("a key not in authorized_keys is refused", True)
+    except Exception as e:  # noqa: BLE001
+        check("a key not in authorized_keys is refused", False, repr(e))
+
+    for port, name in ((env.port, "port 22's stand-in"), (env.ncport, "the NETCONF port")):
+        t = env.transport(port)
+        try:
+            t.auth_none("root")
+            check("%s: only publickey is offered" % name, False, "auth none accepted")
+        except paramiko.BadAuthenticationType as e:
+            check("%s: only publickey is offered" % name,
+                  list(e.allowed_types) == ["publickey"], e.allowed_types)
+        try:
+            t.auth_password("root", "not-the-password")
+            check("%s: password authentication is refused" % name, False, "accepted")
+        except paramiko.BadAuthenticationType as e:
+            check("%s: password authentication is refused (not offered)" % name,
+                  "password" not in e.allowed_types, e.allowed_types)
+        except paramiko.AuthenticationException as e:
+            check("%s: password authentication is refused (not offered)" % name, False,
+                  repr(e))
+        t.close()
+    r = subprocess.run(env.ssh_cmd() + ["-o", "PreferredAuthentications=password,"
+                                        "keyboard-interactive", "-s", "netconf"],
+                       stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+    check("ssh with password or keyboard-interactive only: Permission denied (publickey)",
+          r.returncode == 255 and "Permission denied (publickey)" in r.stderr, r.stderr)
+
+
+def check_session(env, hook):
+    m = env.connect()
+    caps = list(m.server_capabilities)
+    check("hello over SSH: base:1.1, candidate, notification, a session id",
+          BASE11 in caps and "urn:ietf:params:netconf:capability:candidate:1.0" in caps and
+          "urn:ietf:params:netconf:capability:notification:1.0" in caps and
+          int(m.session_id) > 0, caps)
+    check("get-config running (empty at first)", "azure" not in xml(m))
+
+    # a second session over SSH subscribes, this one commits
+    sub = env.connect(hostkey="ecdsa")
+    try:
+        sub.create_subscription()
+        check("create-subscription over SSH", True)
+    except Exception as e:  # noqa: BLE001
+        check("create-subscription over SSH", False, repr(e))
+
+    m.edit_config(target="candidate", config=cfg(GLOBAL + UNDERLAY + AZURE))
+    m.commit()
+    running = xml(m)
+    check("edit-config candidate + commit, read back from running",
+          "<name>azure</name>" in running and "65010" in running, running[:300])
+    check("the session's user is root, admin: the pre-shared key is visible", KEY in running)
+
+    got = []
+    end = time.monotonic() + 10
+    while time.monotonic() < end and not any("netconf-config-change" in x for x in got):
+        n = sub.take_notification(block=True, timeout=1)
+        if n is not None:
+            got.append(n.notification_xml)
+    check("the commit's netconf-config-change arrives over SSH",
+          any("netconf-config-change" in x and "root" in x for x in got), got)
+    if hook:
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.sendto(b"tunnel azure in0 down dpd-timeout", hook)
+        s.close()
+        got = []
+        end = time.monotonic() + 10
+        while time.monotonic() < end and not got:
+            n = sub.take_notification(block=True, timeout=1)
+            if n is not None and "tunnel-state-change" in n.notification_xml:
+                got.append(n.notification_xml)
+        check("a model notification (tunnel-state-change) arrives over SSH", got, got)
+    # the client vanishes without <close-session>: the subsystem must end all the same
+    sub._session._transport.close()
+
+    # a message larger than the bridge's 64 KiB buffers, both ways
+    text = "x" * 300000
+    m.edit_config(target="candidate", config=description(text))
+    cand = xml(m, "candidate")
+    check("a 300 kB edit-config and its get-config pass whole", text in cand, len(cand))
+    m.discard_changes()
+    m.close_session()
+
+
+def check_raw(env):
+    """The OpenSSH client, its stdin closed after the requests: the bridge half-closes."""
+    body = (GET_CONFIG % 1).encode()
+    req = HELLO + b"\n#%d\n%s\n##\n" % (len(body), body)
+    r = subprocess.run(env.ssh_cmd() + ["-s", "netconf"], input=req, capture_output=True,
+                       timeout=30)
+    check("ssh -s netconf, stdin closed after the request: full reply, exit 0",
+          r.returncode == 0 and r.stdout.count(b"]]>]]>") == 1 and
+          b'message-id="1"' in r.stdout and r.stdout.endswith(b"\n##\n"),
+          (r.returncode, r.stdout[-300:], r.stderr))
+
+    # the NETCONF port: any session request gets the subsystem, never a shell
+    t, ch = env.channel("root", subsystem=False, command="id", port=env.ncport)
+    ch.sendall(HELLO)
+    head = b""
+    while b"]]>]]>" not in head:
+        chunk = ch.recv(65536)
+        if not chunk:
+            break
+        head += chunk
+    check("on the NETCONF port (ForceCommand) 'exec id' gets NETCONF's <hello>, not a shell",
+          b"<hello" in head and b"uid=" not in head, head[:200])
+    ch.close()
+    t.close()
+    t = env.transport(env.ncport)
+    t.auth_publickey("root", paramiko.Ed25519Key.from_private_key_file(env.key("root")))
+    ch = t.open_session()
+    try:
+        ch.get_pty()
+        check("on the NETCONF port a pty is refused", False, "pty granted")
+    except paramiko.SSHException:
+        check("on the NETCONF port a pty is refused", True)
+    t.close()
+
+    m = env.connect(port=env.ncport)
+    check("ncclient on the NETCONF port", "<name>azure</name>" in xml(m))
+    m.close_session()
+
+
+def ncclient_refused(env, user, reason, name):
+    """ncclient gets no session.  It shows what the channel carried before it closed (the
+    subsystem's reason) in a SessionCloseError, unless its own <hello> lost the race with
+    the close: then paramiko says "Socket is closed" (the reason is checked on a paramiko
+    channel, which has no such race)."""
+    try:
+        env.connect(user=user).close_session()
+        check(name, False, "session opened")
+    except SessionCloseError as e:
+        check(name + ", its error carries the subsystem's reason", reason in str(e), str(e))
+    except OSError as e:
+        check(name + " (it lost the race with the close: %s)" % e, "closed" in str(e), repr(e))
+    except Exception as e:  # noqa: BLE001
+        check(name, False, repr(e))
+
+
+def check_users(env, users):
+    if "hgwop" not in users:
+        print("ok # SKIP operator and refused users: libnss-wrapper is not installed")
+        return
+    m = env.connect(user="hgwop")
+    running = xml(m)
+    check("hgwop over SSH is operator: reads running", "<name>azure</name>" in running,
+          running[:300])
+    check("hgwop over SSH is operator: the pre-shared key is not visible",
+          KEY not in running and "pre-shared-key" not in running)
+    e = rpc_error(m.edit_config, target="candidate", config=description("operator"))
+    check("hgwop over SSH is operator: edit-config is access-denied",
+          has(e, "access-denied"), describe(e))
+    m.close_session()
+
+    for user, status, text in (("hgwnone", 4, "before its <hello>"),
+                               ("hgwout", 4, "may not use")):
+        ncclient_refused(env, user, text, "%s: ncclient is refused" % user)
+        t, ch = env.channel(user)
+        ch.sendall(HELLO)
+        out, _, rc = read_all(ch)
+        t.close()
+        check("%s: the subsystem exits %d, stdout has only the reason" % (user, status),
+              rc == status and out.startswith(b"<!-- hybridgw-netconf: ") and
+              text.encode() in out and out.endswith(b" -->\n"), (rc, out))
+
+
+def latency(env, bridge, sock):
+    """Median of 50 <get-config> (running holds the Azure example, ~1.3 kB of reply)."""
+    res = {}
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.connect(sock)
+    raw = Raw(s.fileno(), s.fileno())
+    raw.hello()
+    res["raw client, unix socket"] = time_rpcs(raw)
+    s.close()
+
+    p = subprocess.Popen([bridge, "--socket", sock], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE)
+    raw = Raw(p.stdout.fileno(), p.stdin.fileno())
+    raw.hello()
+    res["raw client, hybridgw-netconf on pipes (no SSH)"] = time_rpcs(raw)
+    p.stdin.close()
+    p.wait(10)
+
+    p = subprocess.Popen(env.ssh_cmd() + ["-s", "netconf"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE)
+    raw = Raw(p.stdout.fileno(), p.stdin.fileno())
+    raw.hello()
+    res["raw client, ssh -s netconf (OpenSSH + hybridgw-netconf)"] = time_rpcs(raw)
+    p.stdin.close()
+    p.wait(10)
+
+    m = ncclient_unix.connect(sock)
+    res["ncclient, unix socket"] = time_ncclient(m)
+    m.close_session()
+    m = env.connect()
+    res["ncclient, SSH (paramiko)"] = time_ncclient(m)
+    m.close_session()
+
+    print("# latency of <get-config>, 50 each: median / max in ms")
+    for k, v in res.items():
+        print("#   %-58s %7.3f %7.3f" % (k, median_ms(v), max(v) * 1000.0))
+    raw_ssh = median_ms(res["raw client, ssh -s netconf (OpenSSH + hybridgw-netconf)"])
+    raw_unix = median_ms(res["raw client, unix socket"])
+    print("# SSH adds %.3f ms to the median (raw clients)" % (raw_ssh - raw_unix))
+    check("50 get-config over ssh -s netconf, median under 50 ms", raw_ssh < 50, raw_ssh)
+
+
+def up(tmp, port, ncport, sock, bridge, hook, *users):
+    env = Env(tmp, port, ncport, sock)
+    check_host_keys(env)
+    check_auth(env)
+    check_session(env, hook if os.path.exists(hook) else None)
+    check_raw(env)
+    check_users(env, users)
+    latency(env, bridge, sock)
+    done()
+
+
+# --- with hybridgwd stopped --------------------------------------------------------------
+
+def down(tmp, port, ncport, sock):
+    env = Env(tmp, port, ncport, sock)
+    reason = "hybridgwd is not running: cannot connect to " + sock
+    ncclient_refused(env, "root", reason, "hybridgwd stopped: ncclient fails")
+    t, ch = env.channel("root")
+    out, err, rc = read_all(ch)
+    t.close()
+    check("hybridgwd stopped: the subsystem exits 3 with the reason on the channel",
+          rc == 3 and reason.encode() in out, (rc, out, err))
+    r = subprocess.run(env.ssh_cmd() + ["-s", "netconf"], input=HELLO, capture_output=True,
+                       timeout=30)
+    check("hybridgwd stopped: ssh -s netconf exits 3 and prints the reason",
+          r.returncode == 3 and reason.encode() in r.stdout, (r.returncode, r.stdout, r.stderr))
+    done()
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    print(s.getsockname()[1])
+    s.close()
+
+
+def wait_port(*ports):
+    end = time.monotonic() + 10
+    for p in ports:
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", int(p)), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > end:
+                    sys.exit(1)
+                time.sleep(0.05)
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    {"free-port": free_port, "wait-port": wait_port, "up": up, "down": down}[cmd](*args)
