@@ -19,6 +19,7 @@
 #include "failover.h"
 #include "frr/frr_applier.h"
 #include "frr/frr_apply.h"
+#include "frr/frr_bmp_station.h"
 #include "frr/frr_conf.h"
 #include "frr/frr_vty.h"
 #include "intent.h"
@@ -538,15 +539,39 @@ static void undo_tunnels(struct txn *tx, const struct journal *j)
 	}
 }
 
+/*
+ * Whether bgpd can take our BMP target: it needs the bmp module (-M bmp), without which it
+ * refuses the block and the whole apply.  Asked once per transaction until bgpd says yes.
+ */
+static const struct frr_bmp_target *bmp_target(struct coord *c)
+{
+	char *out = NULL;
+	size_t len;
+
+	if (c->bmp == NULL)
+		return NULL;
+	if (!c->bmp_ok && frr_show(&c->frr, FRR_BGPD, "show bmp", &out, &len) == 0) {
+		c->bmp_ok = true;
+		log_info("BGP sessions followed over BMP (127.0.0.1:%u)", c->bmp_target.port);
+	} else if (!c->bmp_ok && !c->bmp_warned) {
+		c->bmp_warned = true;
+		log_warn("bgpd has no BMP module (bgpd_options \"-M bmp\" in /etc/frr/daemons): "
+			 "BGP session changes are not logged or notified, and a failover caused by "
+			 "BGP or BFD is reported without its gap");
+	}
+	free(out);
+	return c->bmp_ok ? &c->bmp_target : NULL;
+}
+
 /* FRR's configuration for in, with the neighbors of dead tunnels (rt) shut down. */
-static int render(const struct hgw_intent *in, const struct rt *rt, struct frr_conf *out, char *err,
-		  size_t size)
+static int render(struct coord *c, const struct hgw_intent *in, const struct rt *rt,
+		  struct frr_conf *out, char *err, size_t size)
 {
 	struct frr_intent fi;
 	int r;
 
 	frr_conf_init(out);
-	r = hgw_intent_frr(in, NULL, &fi, err, size);
+	r = hgw_intent_frr(in, bmp_target(c), &fi, err, size);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; rt != NULL && i < in->n_tunnels; i++) {
@@ -630,7 +655,7 @@ static void frr_refresh(struct coord *c, const char *why)
 	char err[512];
 	int r;
 
-	r = render(&c->running, c->rt, &want, err, sizeof(err));
+	r = render(c, &c->running, c->rt, &want, err, sizeof(err));
 	if (r == 0)
 		r = frr_apply(&c->frr, &want, NULL);
 	c->frr_dirty = r < 0;
@@ -1420,7 +1445,7 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 	}
 	r = rt_rebuild(c, &next, &rt);
 	if (r == 0)
-		r = render(&next, rt, &want, err, sizeof(err));
+		r = render(c, &next, rt, &want, err, sizeof(err));
 	if (r == 0)
 		r = hgw_intent_diff(&c->running, &next, &diff);
 	if (r < 0) {
@@ -1521,6 +1546,119 @@ const struct coord_stats *coord_stats(const struct coord *c)
 	return &c->stats;
 }
 
+/* ---- BGP sessions, from bgpd's BMP connection ---- */
+
+static const char *bmp_down_reason(const struct frr_bmp_peer_down *d, char *buf, size_t size)
+{
+	switch (d->reason) {
+	case FRR_BMP_DOWN_LOCAL_NOTIFY:
+		snprintf(buf, size, "we sent NOTIFICATION %u/%u", d->code, d->subcode);
+		break;
+	case FRR_BMP_DOWN_LOCAL_FSM:
+		snprintf(buf, size, "closed here, FSM event %u", d->fsm_event);
+		break;
+	case FRR_BMP_DOWN_REMOTE_NOTIFY:
+		snprintf(buf, size, "the peer sent NOTIFICATION %u/%u", d->code, d->subcode);
+		break;
+	case FRR_BMP_DOWN_REMOTE_CLOSE:
+		snprintf(buf, size, "the peer closed the connection");
+		break;
+	case FRR_BMP_DOWN_DECONFIGURED:
+		snprintf(buf, size, "deconfigured");
+		break;
+	default:
+		snprintf(buf, size, "reason %u", d->reason);
+	}
+	return buf;
+}
+
+static bool addr_equal(const struct frr_addr *a, const struct frr_addr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(&a->u, &b->u, a->family == AF_INET ? sizeof(a->u.v4) : sizeof(a->u.v6));
+}
+
+static void on_bmp_peer(struct coord *c, const struct frr_bmp_msg *msg, bool up)
+{
+	const char *cls = NULL;
+	char path[2 * HGW_INTENT_NAME_MAX + 2], addr[INET6_ADDRSTRLEN], why[96] = "";
+	bool priv = false;
+	uint64_t now = hgw_now_usec();
+
+	if (!msg->has_peer ||
+	    inet_ntop(msg->peer.addr.family, &msg->peer.addr.u, addr, sizeof(addr)) == NULL)
+		return;
+	for (size_t i = 0; cls == NULL && i < c->running.n_tunnels; i++) {
+		const struct hgw_intent_tunnel *t = &c->running.tunnels[i];
+
+		if (t->bgp && addr_equal(&t->neighbor.addr, &msg->peer.addr)) {
+			cls = "tunnel";
+			snprintf(path, sizeof(path), "%s/%s", t->conn, t->gw);
+		}
+	}
+	for (size_t i = 0; cls == NULL && i < c->running.n_privates; i++) {
+		const struct hgw_intent_private *p = &c->running.privates[i];
+
+		if (addr_equal(&p->neighbor.addr, &msg->peer.addr)) {
+			cls = "private";
+			priv = true;
+			snprintf(path, sizeof(path), "%s", p->name);
+		}
+	}
+	if (cls == NULL)
+		return; /* not a session of ours */
+	if (!up)
+		bmp_down_reason(&msg->u.down, why, sizeof(why));
+	log_notice("BGP session with %s (%s %s) %s%s%s", addr, cls, path,
+		   up ? "established" : "down", up ? "" : ": ", why);
+	netconf_notify_bgp_peer(c->nc, addr, cls, path, up ? "openconfirm" : "established",
+				up ? "established" : "idle");
+	if (up)
+		set_cause(c, priv ? FAILOVER_CAUSE_PRIVATE_UP : FAILOVER_CAUSE_TUNNEL_UP, addr, now,
+			  "BGP with %s established", addr);
+	else
+		set_cause(c, priv ? FAILOVER_CAUSE_PRIVATE_DOWN : FAILOVER_CAUSE_TUNNEL_DOWN, addr,
+			  now, "BGP with %s down (%s)", addr, why);
+}
+
+static void on_bmp_peer_up(void *arg, const struct frr_bmp_msg *msg)
+{
+	on_bmp_peer(arg, msg, true);
+}
+
+static void on_bmp_peer_down(void *arg, const struct frr_bmp_msg *msg)
+{
+	on_bmp_peer(arg, msg, false);
+}
+
+static void bmp_start(struct coord *c)
+{
+	static const struct frr_bmp_station_ops ops = {
+		.peer_up = on_bmp_peer_up,
+		.peer_down = on_bmp_peer_down,
+	};
+	int r = frr_bmp_station_new(c->event, "127.0.0.1", HGWD_BMP_PORT, &ops, c, &c->bmp);
+
+	if (r < 0) {
+		log_warn_errno(r,
+			       "no BMP station on 127.0.0.1:%u: BGP session changes are not "
+			       "followed",
+			       HGWD_BMP_PORT);
+		return;
+	}
+	snprintf(c->bmp_target.name, sizeof(c->bmp_target.name), "hybridgwd");
+	c->bmp_target.addr.family = AF_INET;
+	c->bmp_target.addr.u.v4.s_addr = htonl(INADDR_LOOPBACK);
+	c->bmp_target.port = HGWD_BMP_PORT;
+	/*
+	 * bgpd wants something to monitor: the post-policy table (what policy accepted), which
+	 * the station decodes and drops for now.  Back soon after a restart of ours.
+	 */
+	c->bmp_target.post_policy = true;
+	c->bmp_target.min_retry_ms = 1000;
+	c->bmp_target.max_retry_ms = 5000;
+}
+
 int coord_new(sd_event *event, const struct hgwd_options *opts, struct coord **out)
 {
 	struct vici_client_config vcfg = { .socket_path = opts->vici_socket };
@@ -1571,6 +1709,7 @@ int coord_new(sd_event *event, const struct hgwd_options *opts, struct coord **o
 		r = sd_event_source_set_enabled(c->resync, SD_EVENT_ON);
 	if (r < 0)
 		goto fail;
+	bmp_start(c);
 	log_info("coordinator: charon at %s, FRR in %s", opts->vici_socket, opts->frr_rundir);
 	*out = c;
 	return 0;
@@ -1589,6 +1728,7 @@ void coord_free(struct coord *c)
 	rt_free_all(c);
 	free(c->watch);
 	frr_applier_free(c->applier);
+	frr_bmp_station_free(c->bmp);
 	vici_client_free(c->vici);
 	hgw_nl_free(c->nl);
 	frr_client_clear(&c->frr);

@@ -15,6 +15,7 @@
 #include "failover.h"
 #include "frr/frr_applier.h"
 #include "frr/frr_apply.h"
+#include "frr/frr_bmp_station.h"
 #include "frr/frr_conf.h"
 #include "intent.h"
 #include "liveness.h"
@@ -25,6 +26,9 @@
 #ifndef IFF_LOWER_UP
 #define IFF_LOWER_UP 0x10000
 #endif
+
+/* BMP's IANA port; bgpd connects to us on the loopback. */
+#define HGWD_BMP_PORT 11019
 
 /* Installed CHILD_SAs tracked per tunnel: one, two during a rekey, a few duplicates. */
 #define MAX_CHILDREN 8
@@ -82,6 +86,10 @@ struct coord {
 	} links[MAX_PRIVATE_LINKS]; /* last carrier state of private path interfaces */
 	size_t n_links;
 	struct failover_cause causes[FAILOVER_CAUSE_KINDS]; /* the last one of each kind */
+	struct frr_bmp_station *bmp;			    /* NULL: could not listen */
+	struct frr_bmp_target bmp_target;		    /* what bgpd is told to connect to */
+	bool bmp_ok;					    /* bgpd has the bmp module */
+	bool bmp_warned;
 	struct failover_history history;
 	struct coord_stats stats;
 };

@@ -71,6 +71,10 @@ class Frr:
     def _start_daemon(self, daemon):
         argv = [os.path.join(FRR_LIB, daemon), "-d", "-N", self.ns, "-f", "/dev/null",
                 "--log", "file:%s/%s.log" % (self.logdir, daemon), "--log-level", "informational"]
+        if daemon == "bgpd":
+            # the BMP module, as a router running hybridgwd has it (bgpd_options in
+            # /etc/frr/daemons): hybridgwd follows BGP sessions over BMP
+            argv += ["-M", "bmp"]
         run(argv, ns=self.ns, timeout=60)
 
     def pid(self, daemon):

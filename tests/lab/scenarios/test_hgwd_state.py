@@ -292,10 +292,19 @@ def test_hgwd_reset_connection(azure_hybridgwd):
         sorted(in0), sorted(spis(target, "in0")), sorted(in1)))
 
     in0, sessions = spis(target, "in0"), established(lab)
+    mark = target.daemon.log_size()
     err = reset(target, "azure", "in1", scope="bgp")
     assert err is None, err
     wait_until(lambda: established(lab)[a1_peer] == ("Established", sessions[a1_peer][1] + 1),
                60, "a new BGP session with %s" % a1_peer)
+    # bgpd reports the session's end and its new start over BMP: logged with the reason
+    want_down = "BGP session with %s (tunnel azure/in1) down" % a1_peer
+    want_up = "BGP session with %s (tunnel azure/in1) established" % a1_peer
+    wait_until(lambda: want_up in target.daemon.log_since(mark), 10, "the BMP peer-up logged")
+    seen = [l for l in target.daemon.log_since(mark).splitlines() if "BGP session with" in l]
+    assert any(want_down in l for l in seen) and any(want_up in l for l in seen), seen
+    assert not any(aa.TUNNELS["a0"]["peer"] + " " in l for l in seen), seen
+    log("BMP: %s" % "; ".join(l.split(": ", 2)[-1] for l in seen))
     assert spis(target, "in1") == in1, "a BGP reset changed azure/in1's SAs"
     assert spis(target, "in0") == in0
     assert established(lab)[a0_peer] == sessions[a0_peer]
