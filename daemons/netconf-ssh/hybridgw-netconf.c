@@ -1,7 +1,14 @@
 /*
  * hybridgw-netconf - the RFC 6242 "netconf" SSH subsystem: OpenSSH's sshd runs it as the
  * logged-in user, and it joins its stdin/stdout (the SSH channel) to hybridgwd's NETCONF
- * unix socket, byte for byte.  The NETCONF framing passes through untouched; hybridgwd sees
+ * unix socket.  The bytes pass unchanged, but towards the daemon only whole NETCONF
+ * messages: hybridgwd's libnetconf2 blocks its event loop from a message's first byte to
+ * its last, so a client that sent half a message and stopped would freeze the daemon for
+ * everyone.  The relay cuts the client's stream into messages (RFC 6242 framing, see
+ * frame_scan()), holds each until it is whole (64 MiB at most), and closes the session on
+ * bad framing or on an incomplete message that gets no byte for 30 s (--message-timeout):
+ * the clock runs per byte, not per message, so a big message on a slow link still passes,
+ * while the daemon is never held by a slow one (the relay holds it).  hybridgwd sees
  * the SSH user's uid through SO_PEERCRED and gives the session that user's role.  OpenSSH
  * does all of SSH (host keys, users, keys, passwords): there is no SSH code and no secret
  * here.
@@ -26,7 +33,9 @@
  *
  * Exit status: 0 the session ended (either side closed it), 1 an I/O error, 2 a usage error,
  * 3 hybridgwd is not running (as for hybridgwctl), 4 hybridgwd refused the user (no access
- * to its socket, or it closed the connection before its <hello>: no role).
+ * to its socket, or it closed the connection before its <hello>: no role), 5 the session was
+ * closed for the client's framing: bad framing, a message over 64 MiB, or an incomplete
+ * message that got no byte for --message-timeout seconds (default 30).
  */
 #include "config.h"
 
@@ -37,6 +46,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdnoreturn.h>
@@ -45,8 +55,10 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "framing.h"
 #include "util.h"
 
 /* hybridgwd's HGWD_NETCONF_SOCKET_NAME (daemons/hybridgwd/netconf.h). */
@@ -56,13 +68,12 @@
 #define EXIT_USAGE 2
 #define EXIT_NOT_RUNNING 3
 #define EXIT_REFUSED 4
+#define EXIT_PROTOCOL 5
 
 /* Large enough for most NETCONF messages in one read; a bigger one just takes more. */
 #define BUF_SIZE (64 * 1024)
 
-static const char prog[] = "hybridgw-netconf";
-
-/* One direction: bytes read from `from`, not yet written to `to`. */
+/* The daemon -> client direction: bytes read from `from`, not yet written to `to`. */
 struct flow {
 	int from, to;
 	bool to_socket; /* send(MSG_NOSIGNAL), not write() */
@@ -74,8 +85,28 @@ struct flow {
 	char data[BUF_SIZE];
 };
 
-static struct flow up;	 /* SSH channel (stdin) -> daemon */
+/* Seconds an incomplete message from the client may go without a byte (--message-timeout). */
+#define MESSAGE_TIMEOUT 30
+
+static const char prog[] = "hybridgw-netconf";
+
+/*
+ * SSH channel (stdin) -> daemon: whole messages only.  data[start, ready) is whole messages
+ * not yet written, data[ready, end) the message being received (all scanned by `fr`).  It
+ * grows to what a message needs (MAX_MESSAGE at most), and stdin is read only while less
+ * than BUF_SIZE of whole messages wait for the daemon.
+ */
+struct inbound {
+	bool eof;    /* stdin said EOF */
+	bool closed; /* the daemon takes no more: read no more */
+	char *data;
+	size_t cap, start, ready, end;
+	struct framer fr;
+};
+
+static struct inbound up;
 static struct flow down; /* daemon -> SSH channel (stdout) */
+static int message_timeout = MESSAGE_TIMEOUT;
 
 static int stdio_flags[2] = { -1, -1 };
 
@@ -141,10 +172,10 @@ static noreturn void HGW_PRINTF(2, 3) no_session(int status, const char *fmt, ..
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s [--socket PATH | --state-dir DIR]\n"
+		"Usage: %s [--socket PATH | --state-dir DIR] [--message-timeout SECONDS]\n"
 		"The NETCONF-over-SSH subsystem (RFC 6242) of hybridgw: sshd runs it for the\n"
 		"logged-in user, and it relays the SSH channel, on stdin and stdout, to\n"
-		"hybridgwd's NETCONF socket unchanged.  In sshd_config:\n"
+		"hybridgwd's NETCONF socket.  In sshd_config:\n"
 		"  Subsystem netconf %s/%s\n"
 		"hybridgwd gives the session the role of the user (root: admin; others: see\n"
 		"netconf-users in hybridgwd's configuration directory).\n"
@@ -152,15 +183,21 @@ static void usage(FILE *out)
 		"Options:\n"
 		"  -S, --socket PATH     hybridgwd's NETCONF socket (default DIR/%s)\n"
 		"  -s, --state-dir DIR   hybridgwd's state directory (default %s)\n"
+		"  -t, --message-timeout SECONDS\n"
+		"                        close the session when a message has begun and no\n"
+		"                        byte of it came for SECONDS (default %d)\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n"
 		"\n"
+		"Only whole NETCONF messages go to hybridgwd (it would wait for the rest of one);\n"
+		"bad framing, a message over 64 MiB or a stalled one closes the session.\n"
 		"Errors go to stderr and syslog; one that keeps the session from starting also\n"
 		"goes to the client, as an XML comment (sshd drops a subsystem's stderr).\n"
 		"\n"
 		"Exit status: 0 the session ended, 1 I/O error, 2 usage error, 3 hybridgwd is not\n"
-		"running, 4 hybridgwd refused the user.\n",
-		prog, HGW_PKGLIBEXECDIR, prog, NETCONF_SOCKET_NAME, HGW_STATE_DIR);
+		"running, 4 hybridgwd refused the user, 5 the client broke NETCONF's framing, sent\n"
+		"a message over 64 MiB or stalled in one.\n",
+		prog, HGW_PKGLIBEXECDIR, prog, NETCONF_SOCKET_NAME, HGW_STATE_DIR, MESSAGE_TIMEOUT);
 }
 
 static noreturn void HGW_PRINTF(1, 2) usage_error(const char *fmt, ...)
@@ -181,21 +218,32 @@ static void parse_options(int argc, char *argv[], struct sockaddr_un *sa)
 	static const struct option options[] = {
 		{ "socket", required_argument, NULL, 'S' },
 		{ "state-dir", required_argument, NULL, 's' },
+		{ "message-timeout", required_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *socket = NULL, *dir = NULL;
+	char *end;
+	long t;
 	int c, n;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":S:s:Vh", options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":S:s:t:Vh", options, NULL)) != -1) {
 		switch (c) {
 		case 'S':
 			socket = optarg;
 			break;
 		case 's':
 			dir = optarg;
+			break;
+		case 't':
+			errno = 0;
+			t = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' || t < 1 || t > 86400)
+				usage_error("--message-timeout takes 1 to 86400 seconds, not '%s'",
+					    optarg);
+			message_timeout = (int)t;
 			break;
 		case 'V':
 			printf("%s %s\n", prog, PACKAGE_VERSION);
@@ -351,29 +399,134 @@ static int flow_write(struct flow *f)
 	return 0;
 }
 
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double up_last; /* when an incomplete message last made progress (or could not) */
+
+static bool up_pending(void)
+{
+	return up.start < up.ready;
+}
+
+/* stdin is read while the daemon keeps up: less than BUF_SIZE of whole messages waiting */
+static bool up_room(void)
+{
+	return !up.eof && !up.closed && up.ready - up.start < BUF_SIZE;
+}
+
+static void up_free(void)
+{
+	free(up.data);
+	up.data = NULL;
+}
+
+/*
+ * Read what stdin has and cut it into messages.  -1 to go on, else the exit status (a read
+ * error, or the client broke the framing: the session is closed).
+ */
+static int up_read(void)
+{
+	size_t pos, used, want;
+	enum frame_result r;
+	ssize_t n;
+	char *p;
+
+	if (up.start > 0) {
+		memmove(up.data, up.data + up.start, up.end - up.start);
+		up.ready -= up.start;
+		up.end -= up.start;
+		up.start = 0;
+	}
+	if (up.cap - up.end < BUF_SIZE) {
+		want = up.cap * 2 > up.end + BUF_SIZE ? up.cap * 2 : up.end + BUF_SIZE;
+		p = realloc(up.data, want);
+		if (p == NULL) {
+			say("out of memory for a message of %zu bytes", up.end - up.ready);
+			return EXIT_IO;
+		}
+		up.data = p;
+		up.cap = want;
+	}
+	do
+		n = read(STDIN_FILENO, up.data + up.end, BUF_SIZE);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno == EAGAIN)
+			return -1;
+		say("cannot read the SSH channel: %s", strerror(errno));
+		return EXIT_IO;
+	}
+	if (n == 0) {
+		up.eof = true;
+		if (up.fr.started)
+			say("the client closed its side in the middle of a message: its %zu bytes "
+			    "are dropped",
+			    up.end - up.ready);
+		up.end = up.ready;
+		return -1;
+	}
+	pos = up.end;
+	up.end += (size_t)n;
+	up_last = now_s();
+	while (pos < up.end) {
+		r = frame_scan(&up.fr, up.data + pos, up.end - pos, &used);
+		pos += used;
+		if (r == FRAME_ERROR) {
+			say("closing the session: %s (after %lu whole messages)", up.fr.error,
+			    up.fr.messages);
+			return EXIT_PROTOCOL;
+		}
+		if (r == FRAME_END) {
+			frame_end(&up.fr, up.data + up.ready, pos - up.ready);
+			up.ready = pos;
+		}
+	}
+	return -1;
+}
+
+/* Write whole messages to the daemon, as much as it takes.  0 or -errno. */
+static int up_write(int sock)
+{
+	ssize_t n;
+
+	while (up.start < up.ready) {
+		n = send(sock, up.data + up.start, up.ready - up.start, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN ? 0 : -errno;
+		up.start += (size_t)n;
+	}
+	return 0;
+}
+
 /*
  * One pass over both directions after poll(): read what is ready, write what is pending.
  * -1 to go on, else the exit status.
  */
-static int relay_step(const struct pollfd *p, const char *path)
+static int relay_step(const struct pollfd *p, int sock, const char *path)
 {
 	int r;
 
-	if (p[0].revents != 0 && flow_room(&up)) {
-		r = flow_read(&up);
-		if (r < 0) {
-			say("cannot read the SSH channel: %s", strerror(-r));
-			return EXIT_IO;
-		}
+	if (p[0].revents != 0 && up_room()) {
+		r = up_read();
+		if (r >= 0)
+			return r;
 	}
-	if (flow_pending(&up) && (r = flow_write(&up)) < 0) {
+	if (up_pending() && (r = up_write(sock)) < 0) {
 		if (r != -EPIPE && r != -ECONNRESET) {
 			say("cannot write to %s: %s", path, strerror(-r));
 			return EXIT_IO;
 		}
 		/* the daemon stopped reading: drop the rest, still take its last words */
 		up.closed = true;
-		up.start = up.end = 0;
+		up.start = up.ready = up.end = 0;
 	}
 	if ((p[2].revents & (POLLIN | POLLHUP | POLLERR)) && flow_room(&down)) {
 		r = flow_read(&down);
@@ -406,14 +559,13 @@ static noreturn void refused(const char *path)
 static int relay(int sock, const char *path)
 {
 	bool shut = false;
-	int rc;
+	double left;
+	int rc, timeout;
 
-	up.from = STDIN_FILENO;
-	up.to = sock;
-	up.to_socket = true;
 	down.from = sock;
 	down.to = STDOUT_FILENO;
 	down.to_socket = is_socket(STDOUT_FILENO);
+	atexit(up_free);
 	for (;;) {
 		struct pollfd p[3] = {
 			{ .fd = STDIN_FILENO, .events = POLLIN },
@@ -427,28 +579,45 @@ static int relay(int sock, const char *path)
 			return EXIT_SUCCESS;
 		}
 		/* the client is done and all it sent is with the daemon: say so, keep reading */
-		if ((up.eof || up.closed) && !flow_pending(&up) && !shut) {
+		if ((up.eof || up.closed) && !up_pending() && !shut) {
 			(void)shutdown(sock, SHUT_WR);
 			shut = true;
 		}
+		/*
+		 * An incomplete message: the client has message_timeout seconds for each next
+		 * byte.  The clock stops while stdin is not read (the daemon is behind).
+		 */
+		timeout = -1;
+		if (!up_room())
+			up_last = now_s();
+		else if (up.fr.started) {
+			left = up_last + message_timeout - now_s();
+			if (left <= 0) {
+				say("closing the session: an incomplete message (%zu bytes) got no byte "
+				    "for %d s",
+				    up.end - up.ready, message_timeout);
+				return EXIT_PROTOCOL;
+			}
+			timeout = (int)(left * 1000) + 1;
+		}
 		/* a descriptor with nothing to wait for is left out, or its POLLHUP would spin */
-		if (!flow_room(&up))
+		if (!up_room())
 			p[0].fd = -1;
 		if (!flow_pending(&down))
 			p[1].fd = -1;
 		if (flow_room(&down))
 			p[2].events |= POLLIN;
-		if (flow_pending(&up))
+		if (up_pending())
 			p[2].events |= POLLOUT;
 		if (p[2].events == 0)
 			p[2].fd = -1;
-		if (poll(p, 3, -1) < 0) {
+		if (poll(p, 3, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			say("poll: %s", strerror(errno));
 			return EXIT_IO;
 		}
-		rc = relay_step(p, path);
+		rc = relay_step(p, sock, path);
 		if (rc >= 0)
 			return rc;
 	}

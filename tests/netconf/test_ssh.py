@@ -32,6 +32,9 @@ HELLO = ('<?xml version="1.0" encoding="UTF-8"?><hello xmlns="urn:ietf:params:xm
          % BASE11).encode()
 GET_CONFIG = ('<rpc xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="%d">'
               '<get-config><source><running/></source></get-config></rpc>')
+HELLO10 = HELLO.replace(BASE11.encode(), b"urn:ietf:params:netconf:base:1.0")
+# the subsystem's --message-timeout in test_ssh.sh's sshd_config
+MESSAGE_TIMEOUT = int(os.environ.get("HGW_MESSAGE_TIMEOUT", "3"))
 CLOSE = '<rpc xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="%d"><close-session/></rpc>'
 
 
@@ -320,6 +323,115 @@ def check_raw(env):
     m.close_session()
 
 
+def chunk(body):
+    return b"\n#%d\n%s\n##\n" % (len(body), body)
+
+
+def check_framing(env, bridge, sock):
+    """Only whole messages reach hybridgwd: a client stalled in the middle of one holds
+    nobody but itself, and bad framing ends the session (exit 5)."""
+    # another session, open before the stall, over ssh -s netconf
+    p = subprocess.Popen(env.ssh_cmd() + ["-s", "netconf"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE)
+    other = Raw(p.stdout.fileno(), p.stdin.fileno())
+    other.hello()
+    other.rpc(GET_CONFIG)
+
+    t, ch = env.channel("root")
+    ch.sendall(HELLO)
+    head = b""
+    while b"]]>]]>" not in head:
+        got = ch.recv(65536)
+        if not got:
+            break
+        head += got
+    body = (GET_CONFIG % 1).encode()
+    ch.sendall(b"\n#%d\n%s" % (len(body), body[:len(body) // 2]))
+    stalled = time.monotonic()
+    time.sleep(0.3)  # the half message is surely with the subsystem
+    t0 = time.perf_counter()
+    reply = other.rpc(GET_CONFIG)
+    took = time.perf_counter() - t0
+    check("a session stalled in the middle of a message: another session's get-config "
+          "answers at once (%.3f s)" % took, b"rpc-reply" in reply and took < 2,
+          (took, reply[:200]))
+    _, _, rc = read_all(ch, MESSAGE_TIMEOUT + 20)
+    secs = time.monotonic() - stalled
+    check("the stalled session is closed after --message-timeout %d s (exit 5)" % MESSAGE_TIMEOUT,
+          rc == 5 and MESSAGE_TIMEOUT - 0.5 < secs < MESSAGE_TIMEOUT + 15,
+          (rc, secs))
+    t.close()
+
+    # a message in 10 pieces, 50 ms apart
+    other.mid += 1
+    data = chunk((GET_CONFIG % other.mid).encode())
+    n = (len(data) + 9) // 10
+    for i in range(0, len(data), n):
+        other.send(data[i:i + n])
+        time.sleep(0.05)
+    reply = other.until(b"\n##\n")
+    check("a get-config in 10 pieces 50 ms apart is answered",
+          b'message-id="%d"' % other.mid in reply and b"rpc-reply" in reply, reply[:200])
+    # chunks of one byte, a message of many chunks
+    other.mid += 1
+    data = (GET_CONFIG % other.mid).encode()
+    other.send(b"".join(b"\n#1\n" + data[i:i + 1] for i in range(len(data))) + b"\n##\n")
+    reply = other.until(b"\n##\n")
+    check("a get-config in chunks of one byte is answered",
+          b'message-id="%d"' % other.mid in reply, reply[:200])
+    p.stdin.close()
+    p.wait(10)
+
+    # bad framing: the session ends, exit 5
+    for name, bad in (("a chunk header over 4294967295", b"\n#4294967296\n<rpc"),
+                      ("a chunk over 64 MiB", b"\n#67108865\n<rpc"),
+                      ("a chunk length with a leading zero", b"\n#010\n<rpc"),
+                      ("garbage instead of a chunk header", b"<rpc>no framing</rpc>\n")):
+        t, ch = env.channel("root")
+        ch.sendall(HELLO + bad)
+        out, _, rc = read_all(ch)
+        t.close()
+        check("%s closes the session (exit 5)" % name, rc == 5, (rc, out[-200:]))
+
+    # without SSH, on pipes: what the subsystem logs (sshd drops its stderr)
+    def pipes(data, *args, wait=10):
+        p = subprocess.Popen([bridge, "--socket", sock] + list(args), stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = p.communicate(data, timeout=wait) if data is not None else (None, None)
+        return p.returncode, out, err.decode()
+
+    rc, out, err = pipes(HELLO + b"\n#0\n")
+    check("a chunk of length 0: exit 5, and the log says why",
+          rc == 5 and "closing the session: bad chunk header" in err, (rc, err))
+    rc, out, err = pipes(HELLO + b"\n#3\nabcdef")
+    check("a chunk longer than its header: exit 5, logged",
+          rc == 5 and "closing the session: bad chunked framing" in err, (rc, err))
+    p = subprocess.Popen([bridge, "--socket", sock, "--message-timeout", "1"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdin.write(HELLO + b"\n#100\n<rpc")
+    p.stdin.flush()
+    try:
+        rc = p.wait(15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    err = p.stderr.read().decode()
+    p.stdin.close()
+    p.stdout.close()
+    p.stderr.close()
+    check("a stalled message, --message-timeout 1: exit 5, logged",
+          rc == 5 and "incomplete message" in err and "got no byte for 1 s" in err, (rc, err))
+    body = (GET_CONFIG % 1).encode()
+    rc, out, err = pipes(HELLO + chunk(body) + b"\n#50\n<rpc")
+    check("EOF after a whole request and half a message: the reply, exit 0, the half logged",
+          rc == 0 and b'message-id="1"' in out and "middle of a message" in err,
+          (rc, out[-200:], err))
+    rc, out, err = pipes(HELLO10 + b"\n" + body + b"]]>]]>")
+    check("a base:1.0 client keeps ]]>]]> framing: its get-config is answered",
+          rc == 0 and out.count(b"]]>]]>") == 2 and b'message-id="1"' in out and
+          b"\n##\n" not in out, (rc, out[-300:], err))
+
+
 def ncclient_refused(env, user, reason, name):
     """ncclient gets no session.  It shows what the channel carried before it closed (the
     subsystem's reason) in a SessionCloseError, unless its own <hello> lost the race with
@@ -412,6 +524,7 @@ def up(tmp, port, ncport, sock, bridge, hook, *users):
     check_session(env, hook if os.path.exists(hook) else None)
     check_raw(env)
     check_users(env, users)
+    check_framing(env, bridge, sock)
     latency(env, bridge, sock)
     done()
 

@@ -10,7 +10,9 @@
 # only, and per-user authorized_keys files in the temporary directory.  test_ssh.py then
 # checks the session (hello, get-config, edit-config + commit, notifications, admin role),
 # host key checking, refused keys and passwords, the bridge's half-close, a message larger
-# than its buffers, and measures the latency of <get-config> over SSH and over the socket.
+# than its buffers, its framing (only whole messages reach hybridgwd: a client stalled in
+# half a message holds nobody else and is closed after --message-timeout, here 3 s; bad
+# framing closes the session, exit 5), and measures the latency of <get-config> over SSH and over the socket.
 # Last, with hybridgwd stopped, the subsystem exits 3 and the client sees why.
 #
 # Non-root roles without creating system users: when libnss-wrapper is installed, sshd and
@@ -147,7 +149,9 @@ if [ -n "$users" ] && [ "$(stat -c %g "$sock")" != "$gid" ]; then
 fi
 
 # The subsystem, under valgrind with VALGRIND=1 (one log per process).
-bridge="$HYBRIDGW_NETCONF --socket $sock"
+# --message-timeout: a client stalled in a message is closed after 3 s, not 30 (test_ssh.py)
+export HGW_MESSAGE_TIMEOUT=3
+bridge="$HYBRIDGW_NETCONF --socket $sock --message-timeout $HGW_MESSAGE_TIMEOUT"
 if [ "${VALGRIND:-0}" = 1 ]; then
 	command -v valgrind >/dev/null || fail "VALGRIND=1: apt-get install valgrind"
 	mkdir -m 1777 "$tmp/vg"

@@ -1,0 +1,123 @@
+/*
+ * framing.c - RFC 6242 message framing of a NETCONF client's byte stream (see framing.h).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "framing.h"
+
+/* KMP fall-backs of "]]>]]>": the longest proper border of its first k bytes. */
+static const unsigned char eom_fail[6] = { 0, 0, 1, 0, 1, 2 };
+
+static void frame_reset(struct framer *f)
+{
+	f->started = false;
+	f->eom = 0;
+	f->chunks = 0;
+	f->len = 0;
+	f->size = 0;
+	if (f->state != F_EOM)
+		f->state = F_CH_LF;
+}
+
+/* See framing.h. */
+enum frame_result frame_scan(struct framer *f, const char *buf, size_t len, size_t *used)
+{
+	size_t i = 0, n;
+	unsigned char c;
+
+	while (i < len) {
+		if (f->state == F_CH_DATA) {
+			n = len - i < f->len ? len - i : (size_t)f->len;
+			i += n;
+			f->len -= n;
+			if (f->len == 0)
+				f->state = F_CH_LF;
+			continue;
+		}
+		c = (unsigned char)buf[i++];
+		if (++f->size > MAX_MESSAGE) {
+			f->error = "a message is larger than 64 MiB";
+			break;
+		}
+		switch (f->state) {
+		case F_EOM:
+			if (!f->started && (c == ' ' || c == '\t' || c == '\r' || c == '\n'))
+				continue;
+			f->started = true;
+			while (f->eom > 0 && c != (unsigned char)EOM_MARK[f->eom])
+				f->eom = eom_fail[f->eom];
+			if (c == (unsigned char)EOM_MARK[f->eom] && ++f->eom == 6)
+				goto end;
+			continue;
+		case F_CH_LF:
+			f->started = true;
+			if (c != '\n') {
+				f->error = "bad chunked framing: no \"\\n#\" where a chunk begins";
+				break;
+			}
+			f->state = F_CH_HASH;
+			continue;
+		case F_CH_HASH:
+			if (c != '#') {
+				f->error = "bad chunked framing: no \"\\n#\" where a chunk begins";
+				break;
+			}
+			f->state = F_CH_LEN1;
+			continue;
+		case F_CH_LEN1:
+			if (c == '#' && f->chunks > 0) {
+				f->state = F_CH_END_LF;
+				continue;
+			}
+			if (c < '1' || c > '9') {
+				f->error = "bad chunk header: the length is not 1 to 4294967295";
+				break;
+			}
+			f->len = c - '0';
+			f->state = F_CH_LEN;
+			continue;
+		case F_CH_LEN:
+			if (c == '\n') {
+				if (f->size + f->len > MAX_MESSAGE) {
+					f->error = "a chunk makes the message larger than 64 MiB";
+					break;
+				}
+				f->size += f->len;
+				f->chunks++;
+				f->state = F_CH_DATA;
+				continue;
+			}
+			if (c < '0' || c > '9' || f->len > (MAX_CHUNK - (c - '0')) / 10) {
+				f->error = "bad chunk header: the length is not 1 to 4294967295";
+				break;
+			}
+			f->len = f->len * 10 + (c - '0');
+			continue;
+		case F_CH_END_LF:
+			if (c != '\n') {
+				f->error = "bad chunked framing: \"\\n##\" not followed by \"\\n\"";
+				break;
+			}
+			goto end;
+		case F_CH_DATA:
+			break; /* not reached */
+		}
+		*used = i;
+		return FRAME_ERROR;
+	}
+	*used = i;
+	return f->error != NULL ? FRAME_ERROR : FRAME_MORE;
+end:
+	*used = i;
+	return FRAME_END;
+}
+
+/* See framing.h. */
+void frame_end(struct framer *f, const char *msg, size_t len)
+{
+	if (++f->messages == 1 && memmem(msg, len, BASE11_CAP, strlen(BASE11_CAP)) != NULL)
+		f->state = F_CH_LF;
+	frame_reset(f);
+}
