@@ -7,10 +7,12 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -201,6 +203,76 @@ static void HGW_PRINTF(3, 0) log_emitv(int level, int err, const char *fmt, va_l
 		write_journal(level, text);
 		break;
 	}
+	errno = saved_errno;
+}
+
+bool log_field_valid(const char *field)
+{
+	const char *eq = field != NULL ? strchr(field, '=') : NULL;
+
+	if (eq == NULL || eq == field || field[0] == '_' || eq - field > 64)
+		return false;
+	for (const char *k = field; k < eq; k++)
+		if (!((*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') || *k == '_'))
+			return false;
+	return true;
+}
+
+void log_fields_add(struct log_fields *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (f->n >= LOG_FIELDS_MAX)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(f->buf[f->n], sizeof(f->buf[f->n]), fmt, ap);
+	va_end(ap);
+	f->v[f->n] = f->buf[f->n];
+	f->v[++f->n] = NULL;
+}
+
+#define LOG_EVENT_FIELDS_MAX 16
+
+/* The native journal protocol: 0, or -errno (no journald: the caller writes a line). */
+static int send_journal(int level, const char *text, const char *const *fields)
+{
+	char msg[LOG_LINE_MAX + 16], prio[16], ident[64];
+	struct iovec iov[3 + LOG_EVENT_FIELDS_MAX];
+	size_t n = 0;
+
+	snprintf(msg, sizeof(msg), "MESSAGE=%s", text);
+	snprintf(prio, sizeof(prio), "PRIORITY=%d", level);
+	snprintf(ident, sizeof(ident), "SYSLOG_IDENTIFIER=%s", logger.ident);
+	iov[n++] = (struct iovec){ .iov_base = msg, .iov_len = strlen(msg) };
+	iov[n++] = (struct iovec){ .iov_base = prio, .iov_len = strlen(prio) };
+	iov[n++] = (struct iovec){ .iov_base = ident, .iov_len = strlen(ident) };
+	for (size_t i = 0; fields != NULL && fields[i] != NULL && n < ARRAY_SIZE(iov); i++)
+		if (log_field_valid(fields[i]))
+			iov[n++] = (struct iovec){ .iov_base = (void *)(uintptr_t)fields[i],
+						   .iov_len = strlen(fields[i]) };
+	return sd_journal_sendv(iov, (int)n);
+}
+
+void log_event(int level, const char *const *fields, const char *fmt, ...)
+{
+	char text[LOG_LINE_MAX + 1];
+	int saved_errno = errno;
+	va_list ap;
+
+	if (level > logger.level)
+		return;
+	va_start(ap, fmt);
+	format_text(text, sizeof(text), 0, fmt, ap);
+	va_end(ap);
+	if ((logger.target == LOG_TARGET_JOURNAL || logger.stderr_is_journal) &&
+	    send_journal(level, text, fields) >= 0) {
+		errno = saved_errno;
+		return;
+	}
+	if (logger.target == LOG_TARGET_JOURNAL)
+		write_journal(level, text);
+	else
+		write_stderr(level, text);
 	errno = saved_errno;
 }
 

@@ -31,6 +31,7 @@
 #ifndef HGW_LOG_H
 #define HGW_LOG_H
 
+#include <stdbool.h>
 #include <stdnoreturn.h>
 #include <syslog.h>
 
@@ -55,6 +56,30 @@ int log_get_level(void);
 
 /* "error", "warning", "notice", "info", "debug" for LOG_ERR .. LOG_DEBUG; else "unknown". */
 const char *log_level_name(int level);
+
+/*
+ * An event that matters to an operator (a tunnel or BGP session up or down, a path switch,
+ * a change of the running configuration), with structured fields for the journal.  fields
+ * is a NULL-terminated list of "KEY=value" strings, KEY of [A-Z0-9_] not starting with '_'
+ * (others are left out; values are passed as they are, newlines included).  In the journal
+ * (either target) the entry carries MESSAGE=, PRIORITY=, SYSLOG_IDENTIFIER= and the fields,
+ * so that `journalctl HGW_EVENT=path-switch` finds them; elsewhere it is the same line
+ * log_notice() & co. would write (the fields' values are in the text already).
+ */
+void log_event(int level, const char *const *fields, const char *fmt, ...) HGW_PRINTF(3, 4);
+
+/* Fields for log_event(), built in place: log_fields_add(&f, "HGW_PEER=%s", addr). */
+#define LOG_FIELDS_MAX 8
+#define LOG_FIELD_MAX 192
+struct log_fields {
+	char buf[LOG_FIELDS_MAX][LOG_FIELD_MAX];
+	const char *v[LOG_FIELDS_MAX + 1]; /* NULL-terminated: what log_event() takes */
+	unsigned n;
+};
+void log_fields_add(struct log_fields *f, const char *fmt, ...) HGW_PRINTF(2, 3);
+
+/* Whether "KEY=value" is a field the journal takes (see log_event()). */
+bool log_field_valid(const char *field);
 
 void log_err(const char *fmt, ...) HGW_PRINTF(1, 2);
 int log_err_errno(int err, const char *fmt, ...) HGW_PRINTF(2, 3);

@@ -547,13 +547,16 @@ static const struct frr_bmp_target *bmp_target(struct coord *c)
 {
 	char *out = NULL;
 	size_t len;
+	int r;
 
-	if (c->bmp == NULL)
-		return NULL;
-	if (!c->bmp_ok && frr_show(&c->frr, FRR_BGPD, "show bmp", &out, &len) == 0) {
+	if (c->bmp == NULL || c->bmp_ok)
+		return c->bmp_ok ? &c->bmp_target : NULL;
+	r = frr_show(&c->frr, FRR_BGPD, "show bmp", &out, &len);
+	if (r == 0) {
 		c->bmp_ok = true;
 		log_info("BGP sessions followed over BMP (127.0.0.1:%u)", c->bmp_target.port);
-	} else if (!c->bmp_ok && !c->bmp_warned) {
+	} else if (r == -EINVAL && !c->bmp_warned) {
+		/* bgpd answered, and does not know the command; not running: ask next time */
 		c->bmp_warned = true;
 		log_warn("bgpd has no BMP module (bgpd_options \"-M bmp\" in /etc/frr/daemons): "
 			 "BGP session changes are not logged or notified, and a failover caused by "
@@ -884,8 +887,17 @@ static void set_link(struct coord *c, size_t idx, bool up, const char *reason)
 	rt->link_up = up;
 	if (up)
 		clock_gettime(CLOCK_REALTIME, &rt->up_since);
-	log_notice("tunnel %s/%s: %s, link %s %s", t->conn, t->gw, reason, t->iface.nl.name,
-		   up ? "up" : "down");
+	{
+		struct log_fields f = { .n = 0 };
+
+		log_fields_add(&f, "HGW_EVENT=tunnel-%s", up ? "up" : "down");
+		log_fields_add(&f, "HGW_CONNECTION=%s", t->conn);
+		log_fields_add(&f, "HGW_GATEWAY=%s", t->gw);
+		log_fields_add(&f, "HGW_INTERFACE=%s", t->iface.nl.name);
+		log_fields_add(&f, "HGW_REASON=%s", reason);
+		log_event(LOG_NOTICE, f.v, "tunnel %s/%s: %s, link %s %s", t->conn, t->gw, reason,
+			  t->iface.nl.name, up ? "up" : "down");
+	}
 	netconf_notify_tunnel(c->nc, t->conn, t->gw, up ? "up" : "down", reason);
 	set_cause(c, up ? FAILOVER_CAUSE_TUNNEL_UP : FAILOVER_CAUSE_TUNNEL_DOWN, t->charon.name,
 		  hgw_now_usec(), "tunnel %s/%s %s", t->conn, t->gw, reason);
@@ -1088,6 +1100,8 @@ static void on_frr_restart(void *arg, enum frr_daemon daemon)
 	int r;
 
 	log_notice("FRR's %s restarted: pushing the configuration again", frr_daemon_name(daemon));
+	if (daemon == FRR_BGPD)
+		c->bmp_ok = false; /* started with or without the bmp module: ask again */
 	/* once, shortly: the other daemons of a restarted FRR come up around the same time */
 	sd_event_source_disable_unref(c->frr_repush);
 	c->frr_repush = NULL;
@@ -1240,6 +1254,7 @@ static void on_nl_view(struct hgw_nl *nl, const struct hgw_nl_view *view,
 	struct failover_path now;
 	const struct failover_event *e;
 	char p[HGW_NL_PREFIX_STRLEN], a[24], b[24];
+	struct log_fields f = { .n = 0 };
 	size_t np = 0, nt = 0;
 	struct watch *w = NULL;
 	uint64_t at = (uint64_t)ts->mono.tv_sec * USEC_PER_SEC + (uint64_t)ts->mono.tv_nsec / 1000;
@@ -1273,11 +1288,20 @@ static void on_nl_view(struct hgw_nl *nl, const struct hgw_nl_view *view,
 	w->path = now;
 	failover_path_str(&e->from, a, sizeof(a));
 	failover_path_str(&e->to, b, sizeof(b));
-	if (e->gap_us >= 0)
-		log_notice("path switch %s: %s -> %s after %s; kernel switched %.1f ms after it", p,
-			   a, b, e->cause, (double)e->gap_us / 1000.0);
-	else
-		log_notice("path switch %s: %s -> %s (cause not seen here: BGP or BFD)", p, a, b);
+	log_fields_add(&f, "HGW_EVENT=path-switch");
+	log_fields_add(&f, "HGW_PREFIX=%s", p);
+	log_fields_add(&f, "HGW_FROM=%s", a);
+	log_fields_add(&f, "HGW_TO=%s", b);
+	log_fields_add(&f, "HGW_CAUSE=%s", e->cause);
+	if (e->gap_us >= 0) {
+		log_fields_add(&f, "HGW_GAP_USEC=%lld", (long long)e->gap_us);
+		log_event(LOG_NOTICE, f.v,
+			  "path switch %s: %s -> %s after %s; kernel switched %.1f ms after it", p,
+			  a, b, e->cause, (double)e->gap_us / 1000.0);
+	} else {
+		log_event(LOG_NOTICE, f.v, "path switch %s: %s -> %s (cause not seen here)", p, a,
+			  b);
+	}
 	netconf_notify_path_switch(c->nc, a, b, e->cause, e->gap_us >= 0 ? (uint64_t)e->gap_us : 0);
 }
 
@@ -1582,6 +1606,7 @@ static void on_bmp_peer(struct coord *c, const struct frr_bmp_msg *msg, bool up)
 {
 	const char *cls = NULL;
 	char path[2 * HGW_INTENT_NAME_MAX + 2], addr[INET6_ADDRSTRLEN], why[96] = "";
+	struct log_fields f = { .n = 0 };
 	bool priv = false;
 	uint64_t now = hgw_now_usec();
 
@@ -1609,8 +1634,14 @@ static void on_bmp_peer(struct coord *c, const struct frr_bmp_msg *msg, bool up)
 		return; /* not a session of ours */
 	if (!up)
 		bmp_down_reason(&msg->u.down, why, sizeof(why));
-	log_notice("BGP session with %s (%s %s) %s%s%s", addr, cls, path,
-		   up ? "established" : "down", up ? "" : ": ", why);
+	log_fields_add(&f, "HGW_EVENT=bgp-%s", up ? "up" : "down");
+	log_fields_add(&f, "HGW_PEER=%s", addr);
+	log_fields_add(&f, "HGW_PATH_CLASS=%s", cls);
+	log_fields_add(&f, "HGW_PATH=%s", path);
+	if (!up)
+		log_fields_add(&f, "HGW_REASON=%s", why);
+	log_event(LOG_NOTICE, f.v, "BGP session with %s (%s %s) %s%s%s", addr, cls, path,
+		  up ? "established" : "down", up ? "" : ": ", why);
 	netconf_notify_bgp_peer(c->nc, addr, cls, path, up ? "openconfirm" : "established",
 				up ? "established" : "idle");
 	if (up)

@@ -1615,6 +1615,23 @@ static int apply_config(const struct lyd_node *from, const struct lyd_node *to,
 		log_info("configuration committed (no coordinator: nothing applied)");
 	if (r < 0)
 		return r;
+	{
+		const struct client *by = server != NULL ? server->actor : NULL;
+		struct log_fields f = { .n = 0 };
+
+		log_fields_add(&f, "HGW_EVENT=config-change");
+		if (by != NULL) {
+			log_fields_add(&f, "HGW_USER=%s", by->user);
+			log_fields_add(&f, "HGW_SESSION=%u", by->sid);
+			log_event(LOG_NOTICE, f.v,
+				  "running configuration changed by session %u of %s", by->sid,
+				  by->user);
+		} else {
+			log_event(LOG_NOTICE, f.v,
+				  "running configuration changed by hybridgwd "
+				  "(startup, restore or confirmed-commit rollback)");
+		}
+	}
 	/* a configuration applied (by the retry or by a client) ends the retries */
 	if (nc->config_retry != NULL)
 		sd_event_source_set_enabled(nc->config_retry, SD_EVENT_OFF);

@@ -237,6 +237,39 @@ static void test_journal_stream_elsewhere(void **state)
 	assert_non_null(strstr(out, "warning: to a file\n"));
 }
 
+/* Journal field names: what journald takes, nothing else. */
+static void test_field_valid(void **state)
+{
+	(void)state;
+	assert_true(log_field_valid("HGW_EVENT=tunnel-down"));
+	assert_true(log_field_valid("HGW_GAP_USEC=0"));
+	assert_true(log_field_valid("HGW_REASON="));
+	assert_false(log_field_valid("_PID=1")); /* trusted fields are journald's */
+	assert_false(log_field_valid("hgw_event=x"));
+	assert_false(log_field_valid("HGW-EVENT=x"));
+	assert_false(log_field_valid("=x"));
+	assert_false(log_field_valid("HGW_EVENT"));
+	assert_false(log_field_valid(NULL));
+}
+
+/* Outside the journal an event is the line any message of its level would be. */
+static void test_event_line(void **state)
+{
+	const char *fields[] = { "HGW_EVENT=path-switch", "bad field=1", NULL };
+	char pattern[256];
+	const char *out;
+
+	(void)state;
+	capture_begin();
+	log_event(LOG_NOTICE, fields, "path switch %s", "198.19.10.0/24");
+	log_event(LOG_DEBUG, fields, "below the threshold");
+	out = capture_end();
+	snprintf(pattern, sizeof(pattern),
+		 "^[0-9T:.-]+Z test\\[%ld\\]: notice: path switch 198\\.19\\.10\\.0/24\n$",
+		 (long)getpid());
+	assert_matches(out, pattern);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +282,8 @@ int main(void)
 		cmocka_unit_test_setup(test_truncation, setup),
 		cmocka_unit_test_setup(test_journal_stream, setup),
 		cmocka_unit_test_setup(test_journal_stream_elsewhere, setup),
+		cmocka_unit_test_setup(test_field_valid, setup),
+		cmocka_unit_test_setup(test_event_line, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
