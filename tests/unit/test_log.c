@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <regex.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,7 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -270,6 +275,62 @@ static void test_event_line(void **state)
 	assert_matches(out, pattern);
 }
 
+/*
+ * In the journal, the fields travel as the entry's own (journald's native protocol).  No
+ * journald on the test machine: a child process gets a private /run (a mount namespace, so
+ * nothing is left on the host), binds journald's socket itself and reads the datagram.
+ */
+static int journal_child(void)
+{
+	const char *fields[] = { "HGW_EVENT=path-switch", "HGW_GAP_USEC=1500", "bad field=1",
+				 NULL };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+	    mount("tmpfs", "/run", "tmpfs", 0, "mode=0755") < 0 ||
+	    mkdir("/run/systemd", 0755) < 0 || mkdir("/run/systemd/journal", 0755) < 0)
+		return 77;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "/run/systemd/journal/socket");
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return 77;
+	log_init("test", LOG_TARGET_JOURNAL, LOG_INFO);
+	log_event(LOG_NOTICE, fields, "path switch %s", "198.19.10.0/24");
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	if (!strstr(buf, "MESSAGE=path switch 198.19.10.0/24\n") || !strstr(buf, "PRIORITY=5\n") ||
+	    !strstr(buf, "SYSLOG_IDENTIFIER=test\n") || !strstr(buf, "HGW_EVENT=path-switch\n") ||
+	    !strstr(buf, "HGW_GAP_USEC=1500\n") || strstr(buf, "bad field")) {
+		fprintf(stderr, "journal entry: %s\n", buf);
+		return 1;
+	}
+	return 0;
+}
+
+static void test_event_journal(void **state)
+{
+	int status;
+	pid_t pid;
+
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(journal_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 77)
+		skip();
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +345,7 @@ int main(void)
 		cmocka_unit_test_setup(test_journal_stream_elsewhere, setup),
 		cmocka_unit_test_setup(test_field_valid, setup),
 		cmocka_unit_test_setup(test_event_line, setup),
+		cmocka_unit_test_setup(test_event_journal, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
