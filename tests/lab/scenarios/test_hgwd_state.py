@@ -4,6 +4,7 @@ endpoint), against reality in the same node: the SPIs and counters `ip -s xfrm s
 route the kernel forwards by, and a failover that must appear in the history with its gap.
 """
 
+import re
 import xml.etree.ElementTree as ET
 
 from hgwlab import azure_aa as aa
@@ -72,6 +73,18 @@ def check_views_before(lab, target, kernel):
     rc, out, err = d.ctl("show", "connections")
     assert rc == 0, err
     log("hybridgwctl show connections:\n" + out)
+    rc, ike, err = d.ctl("show", "ike-sa", json_out=True)
+    assert rc == 0, err
+    listing = lab.charon[aa.ONPREM].swanctl("--list-sas")
+    assert sorted(t["gateway"] for t in ike["tunnels"]) == sorted(GATEWAYS.values()), ike
+    for t in ike["tunnels"]:
+        sa = t["ike_sa"]
+        assert (sa["state"], sa["version"], sa["role"], sa["auth_method"]) == \
+            ("ESTABLISHED", 2, "initiator", "pre-shared-key"), sa
+        # swanctl: "hgw/azure/in0: #1, ESTABLISHED, IKEv2, <spi>_i* <spi>_r"
+        spis_text = r"%s_i\*? %s_r" % (sa["initiator_spi"].replace(":", ""),
+                                        sa["responder_spi"].replace(":", ""))
+        assert re.search(spis_text, listing), (spis_text, listing)
     rc, ipsec, err = d.ctl("show", "ipsec-sa", json_out=True)
     assert rc == 0, err
     for t, g in GATEWAYS.items():
