@@ -404,6 +404,8 @@ static int fill_tunnel(struct cc *c, const struct lyd_node *gw, struct hgw_inten
 		fill_secret(conn, t);
 	if (r == 0 && !leaf_is(conn, "mode", "policy-based"))
 		r = fill_bgp(c, gw, p, t);
+	if (r == 0)
+		r = leaf_copy(conn, "bfd-profile", t->bfd_profile, sizeof(t->bfd_profile));
 	if (r == 0 && t->iface.present)
 		r = fill_iface(c, gw, underlay, p, t);
 	return r;

@@ -146,6 +146,7 @@ struct hgw_intent_tunnel {
 	struct hgw_intent_secret secret;
 	bool bgp; /* route-based: neighbor is filled */
 	struct frr_neighbor neighbor;
+	char bfd_profile[HGW_INTENT_NAME_MAX + 1]; /* the connection's; "": no BFD */
 };
 
 struct hgw_intent_private {

@@ -149,8 +149,8 @@ int hgw_intent_frr(const struct hgw_intent *in, const struct frr_bmp_target *bmp
 		/* Tunnels are sorted by connection: a new connection starts a class. */
 		if (n_classes == 0 || strcmp(out->classes[n_classes - 1].name + 2, t->conn) != 0 ||
 		    out->classes[n_classes - 1].name[0] != 'V')
-			r = fill_class(in, &out->classes[n_classes++], false, t->conn, NULL, err,
-				       err_size);
+			r = fill_class(in, &out->classes[n_classes++], false, t->conn,
+				       t->bfd_profile, err, err_size);
 		nb = &out->neighbors[n_nb++];
 		*nb = t->neighbor;
 		snprintf(nb->path_class, sizeof(nb->path_class), "%s",

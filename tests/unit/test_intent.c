@@ -831,6 +831,32 @@ static void test_frr_tunnels_preferred(void **state)
 	free(xml);
 }
 
+/* BFD on the tunnels' sessions, where the peer speaks it (profile generic). */
+static void test_frr_tunnel_bfd(void **state)
+{
+	char *xml = slurp("valid-azure-aa.xml");
+	char err[512], *text;
+	int r;
+
+	(void)state;
+	xml = edit(xml, "<profile>azure</profile>",
+		   "<profile>generic</profile><bfd-profile>er</bfd-profile>");
+	text = render_xml(xml, err, sizeof(err), &r);
+	assert_int_equal(r, 0);
+	assert_non_null(strstr(text, "neighbor HGW-V-azure bfd profile HGW-er"));
+	assert_non_null(strstr(text, "neighbor HGW-P-er bfd profile HGW-er"));
+	free(text);
+	free(xml);
+	/* without it, no BFD on the tunnels */
+	xml = edit(slurp("valid-azure-aa.xml"), "<profile>azure</profile>",
+		   "<profile>generic</profile>");
+	text = render_xml(xml, err, sizeof(err), &r);
+	assert_int_equal(r, 0);
+	assert_null(strstr(text, "neighbor HGW-V-azure bfd"));
+	free(text);
+	free(xml);
+}
+
 static void test_frr_refuses_deny(void **state)
 {
 	char *xml = slurp("valid-azure-aa.xml");
@@ -880,6 +906,7 @@ int main(void)
 		cmocka_unit_test(test_diff_policy),
 		cmocka_unit_test(test_frr_azure),
 		cmocka_unit_test(test_frr_tunnels_preferred),
+		cmocka_unit_test(test_frr_tunnel_bfd),
 		cmocka_unit_test(test_frr_refuses_deny),
 		cmocka_unit_test(test_names),
 	};
