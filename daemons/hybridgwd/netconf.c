@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,6 +26,7 @@
 #include "nc/nc_notif.h"
 #include "nc/nc_store.h"
 #include "netconf.h"
+#include "netconf_monitor.h"
 #include "util.h"
 
 #define MAX_SESSIONS 16
@@ -59,6 +62,11 @@ struct client {
 	enum hgw_nc_role role;
 	bool subscribed; /* to the NETCONF stream */
 	char user[64];
+	pid_t pid;	      /* the peer process (SO_PEERCRED) */
+	bool ssh;	      /* the peer is the SSH subsystem relay */
+	char source_host[64]; /* over SSH: the client's address; "" otherwise */
+	time_t login;	      /* when its <hello> was accepted */
+	struct nc_mon_counters counters;
 	struct client *next;
 };
 
@@ -100,6 +108,11 @@ struct netconf {
 	struct ly_ctx *ctx;
 	struct hgw_nc_ds *ds;
 	uint32_t lock_sid[3]; /* by enum hgw_nc_datastore; 0: unlocked */
+	time_t lock_time[3];
+	/* ietf-netconf-monitoring's statistics (netconf_monitor.h) */
+	time_t start;
+	uint32_t in_bad_hellos, in_sessions, dropped_sessions;
+	struct nc_mon_counters totals;
 	char users_path[4096];
 	char running_path[4096];       /* <state_dir>/running.xml: survives a restart, not a boot */
 	sd_event_source *config_retry; /* the first configuration could not be applied yet */
@@ -504,9 +517,13 @@ static void send_notif(const struct notif *n)
 		msg = nc_server_notif_new(tree, n->eventtime, NC_PARAMTYPE_CONST);
 		if (msg == NULL)
 			continue;
-		if (nc_server_notif_send(c->session, msg, NOTIF_SEND_TIMEOUT_MS) != NC_MSG_NOTIF)
+		if (nc_server_notif_send(c->session, msg, NOTIF_SEND_TIMEOUT_MS) == NC_MSG_NOTIF) {
+			c->counters.out_notifications++;
+			c->nc->totals.out_notifications++;
+		} else {
 			log_info("NETCONF session %u of %s missed a %s notification", c->sid,
 				 c->user, LYD_NAME(tree));
+		}
 		nc_server_notif_free(msg);
 	}
 }
@@ -765,6 +782,48 @@ static int operational(struct netconf *nc, struct lyd_node **tree)
 	return 0;
 }
 
+/* ietf-netconf-monitoring (RFC 6022): the server's own state, added to tree. */
+static int monitoring(struct lyd_node **tree)
+{
+	struct nc_mon_session *sessions = calloc(server->nclients + 1, sizeof(*sessions));
+	const char **caps = nc_server_get_cpblts(server->ctx);
+	struct nc_mon m = {
+		.start = server->start,
+		.capabilities = caps,
+		.sessions = sessions,
+		.in_bad_hellos = server->in_bad_hellos,
+		.in_sessions = server->in_sessions,
+		.dropped_sessions = server->dropped_sessions,
+		.totals = server->totals,
+	};
+	int r = -ENOMEM;
+
+	if (sessions != NULL && caps != NULL) {
+		for (const struct client *c = server->clients; c != NULL; c = c->next) {
+			if (c->session == NULL)
+				continue; /* no <hello> yet */
+			sessions[m.n_sessions++] = (struct nc_mon_session){
+				.sid = c->sid,
+				.transport = netconf_monitor_transport(c->ssh),
+				.username = c->user,
+				.source_host = c->source_host[0] != '\0' ? c->source_host : NULL,
+				.login = c->login,
+				.counters = c->counters,
+			};
+		}
+		for (int i = 0; i < NC_MON_DATASTORES; i++) {
+			m.lock_sid[i] = server->lock_sid[i];
+			m.lock_time[i] = server->lock_time[i];
+		}
+		r = netconf_monitor_state(server->ctx, &m, tree);
+	}
+	for (size_t i = 0; caps != NULL && caps[i] != NULL; i++)
+		lydict_remove(server->ctx, caps[i]);
+	free(caps);
+	free(sessions);
+	return r;
+}
+
 /* Running, the daemon's state, and the YANG library (YANG 1.1 modules are announced only there). */
 static struct nc_server_reply *rpc_get(struct lyd_node *rpc, struct client *c)
 {
@@ -776,6 +835,8 @@ static struct nc_server_reply *rpc_get(struct lyd_node *rpc, struct client *c)
 		lyd_free_all(tree);
 		return fail(HGW_NC_ERR_RESOURCE_DENIED, "Out of memory.");
 	}
+	if (monitoring(&tree) < 0)
+		log_warn("NETCONF: ietf-netconf-monitoring state incomplete");
 	hide(c, &tree);
 	lyd_insert_sibling(tree, yanglib, &tree);
 	return filtered_reply(rpc, tree);
@@ -1122,6 +1183,7 @@ static struct nc_server_reply *rpc_lock(struct lyd_node *rpc, struct client *c)
 		return error_reply(&errs, 0);
 	}
 	server->lock_sid[ds] = c->sid;
+	server->lock_time[ds] = time(NULL);
 	return nc_server_reply_ok();
 }
 
@@ -1326,6 +1388,12 @@ static struct nc_server_reply *on_rpc(struct lyd_node *rpc, struct nc_session *s
 		reply = handler(rpc, c);
 		server->actor = NULL;
 	}
+	c->counters.in_rpcs++;
+	server->totals.in_rpcs++;
+	if (reply != NULL && nc_server_reply_get_last_err(reply) != NULL) {
+		c->counters.out_rpc_errors++;
+		server->totals.out_rpc_errors++;
+	}
 	/* server-side latency: what a client library adds is not ours */
 	log_debug("NETCONF session %u: %s handled in %llu us", sid, LYD_NAME(rpc),
 		  (unsigned long long)(hgw_now_usec() - start));
@@ -1360,6 +1428,8 @@ static void client_free(struct client *c)
 			hgw_nc_errors_clear(&errs);
 		}
 		release_locks(c->sid);
+		if (nc_session_get_term_reason(c->session) != NC_SESSION_TERM_CLOSED)
+			c->nc->dropped_sessions++;
 		log_info("NETCONF session %u of %s closed", c->sid, c->user);
 		if (c->ps != NULL)
 			nc_ps_del_session(c->ps, c->session);
@@ -1397,7 +1467,7 @@ static int on_client_io(sd_event_source *source, int fd, uint32_t revents, void 
 }
 
 /* The peer's uid and user name; -errno if the kernel cannot tell. */
-static int peer_name(int fd, uid_t *uid, char *buf, size_t size)
+static int peer_name(int fd, uid_t *uid, pid_t *pid, char *buf, size_t size)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
@@ -1409,11 +1479,49 @@ static int peer_name(int fd, uid_t *uid, char *buf, size_t size)
 		return -errno;
 	}
 	*uid = cred.uid;
+	*pid = cred.pid;
 	if (getpwuid_r(cred.uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res != NULL)
 		snprintf(buf, size, "%s", pw.pw_name);
 	else
 		snprintf(buf, size, "uid%u", (unsigned)cred.uid);
 	return 0;
+}
+
+/*
+ * Whether the peer is the SSH subsystem relay (daemons/netconf-ssh), and then the SSH
+ * client's address from its SSH_CONNECTION ("client-ip client-port server-ip server-port"),
+ * for ietf-netconf-monitoring and the log.  Best effort: /proc may say nothing.
+ */
+static void peer_transport(struct client *c)
+{
+	char path[64], exe[PATH_MAX], env[8192];
+	const char *base;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/exe", (long)c->pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	base = strrchr(exe, '/');
+	c->ssh = !strcmp(base != NULL ? base + 1 : exe, "hybridgw-netconf");
+	if (!c->ssh)
+		return;
+	snprintf(path, sizeof(path), "/proc/%ld/environ", (long)c->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, env, sizeof(env) - 1);
+	close(fd);
+	for (ssize_t i = 0; n > 0 && i < n; i += (ssize_t)strlen(env + i) + 1) {
+		env[n] = '\0';
+		if (!strncmp(env + i, "SSH_CONNECTION=", 15)) {
+			snprintf(c->source_host, sizeof(c->source_host), "%.*s",
+				 (int)strcspn(env + i + 15, " "), env + i + 15);
+			break;
+		}
+	}
 }
 
 static int on_hello_timeout(sd_event_source *source, uint64_t usec, void *userdata)
@@ -1424,6 +1532,7 @@ static int on_hello_timeout(sd_event_source *source, uint64_t usec, void *userda
 	(void)usec;
 	log_info("NETCONF: no <hello> from a client of %s within %d s, dropped", c->user,
 		 HELLO_TIMEOUT_S);
+	c->nc->in_bad_hellos++;
 	client_free(c);
 	return 0;
 }
@@ -1446,6 +1555,7 @@ static int on_client_hello(sd_event_source *source, int fd, uint32_t revents, vo
 	c->source = sd_event_source_disable_unref(c->source);
 	if (nc_accept_inout(c->fd, c->fd, c->user, &c->session) != NC_MSG_HELLO) {
 		log_info("NETCONF: no valid <hello> from a client of %s", c->user);
+		c->nc->in_bad_hellos++;
 		c->session = NULL;
 		client_free(c);
 		return 0;
@@ -1460,7 +1570,10 @@ static int on_client_hello(sd_event_source *source, int fd, uint32_t revents, vo
 		client_free(c);
 		return 0;
 	}
-	log_info("NETCONF session %u of %s opened", c->sid, c->user);
+	c->login = time(NULL);
+	c->nc->in_sessions++;
+	log_info("NETCONF session %u of %s opened%s%s", c->sid, c->user,
+		 c->ssh ? " over SSH from " : "", c->ssh ? c->source_host : "");
 	/* an RPC may have come with the hello */
 	return on_client_io(c->source, c->fd, EPOLLIN, c);
 }
@@ -1492,8 +1605,10 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
 	nc->clients = c;
 	nc->nclients++;
 	/* the file is read at each connection: a change needs no restart */
-	if (peer_name(cfd, &c->uid, c->user, sizeof(c->user)) == 0)
+	if (peer_name(cfd, &c->uid, &c->pid, c->user, sizeof(c->user)) == 0) {
 		c->role = hgw_nc_role_of(nc->users_path, c->uid, c->user);
+		peer_transport(c);
+	}
 	if (c->role == HGW_NC_ROLE_NONE) {
 		log_notice("NETCONF: %s (uid %u) has no role in %s: connection refused", c->user,
 			   (unsigned)c->uid, nc->users_path);
@@ -1765,6 +1880,7 @@ int netconf_new(sd_event *event, const struct hgwd_options *opts, hgw_nc_apply_f
 	nc->apply = apply;
 	nc->apply_data = apply_data;
 	nc->event = sd_event_ref(event);
+	nc->start = time(NULL);
 	server = nc;
 	if (snprintf(nc->path, sizeof(nc->path), "%s/%s", opts->state_dir,
 		     HGWD_NETCONF_SOCKET_NAME) >= (int)sizeof(nc->path)) {

@@ -36,7 +36,9 @@
  * SSH: OpenSSH runs daemons/netconf-ssh/hybridgw-netconf as the "netconf" subsystem, which
  * relays the channel to this socket as the logged-in user (docs/NETCONF.md).
  *
- * Not yet (issue 6, later steps): ietf-netconf-monitoring, subtree filters.
+ * ietf-netconf-monitoring: /netconf-state in <get> (netconf_monitor.h).
+ *
+ * Not yet (issue 6, later steps): subtree filters.
  * The <hello> exchange (nc_accept_inout()) runs only once the client's hello has started
  * to arrive, so a client that connects and stays silent holds nothing up; it is dropped
  * after a timeout.  Known limit: a client that sends half a message and stops holds the

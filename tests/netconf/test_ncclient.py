@@ -183,6 +183,45 @@ e = rpc_error(b.get_schema, "no-such-module")
 check("get-schema of an unknown module: invalid-value", has(e, "invalid-value"), describe(e))
 e = rpc_error(b.get_schema, "hybridgw", version="1999-01-01")
 check("get-schema of an unknown revision: invalid-value", has(e, "invalid-value"), describe(e))
+
+# ietf-netconf-monitoring (RFC 6022): who is here, what is locked, what went wrong
+import xml.etree.ElementTree as ET
+M = {"m": NCM}
+b.lock("candidate")
+e = rpc_error(b.get_config, "nosuch")
+state = ET.fromstring(b.get(filter=("xpath", ({"ncm": NCM}, "/ncm:netconf-state"))).data_xml)
+b.unlock("candidate")
+sessions = {s.findtext("m:session-id", None, M): s
+            for s in state.findall(".//m:sessions/m:session", M)}
+me = sessions.get(str(b.session_id))
+check("monitoring: this session listed", str(b.session_id) in sessions, sorted(sessions))
+check("monitoring: a local session's transport and user",
+      me is not None and me.findtext("m:transport", "", M).endswith(":unix-socket") and
+      me.findtext("m:username", None, M) == "root" and me.find("m:source-host", M) is None,
+      ET.tostring(me).decode() if me is not None else None)
+check("monitoring: its RPCs counted, the refused get-config as an rpc-error",
+      me is not None and int(me.findtext("m:in-rpcs", "0", M)) >= 10 and
+      int(me.findtext("m:out-rpc-errors", "0", M)) >= 1)
+lock = state.find(".//m:datastore[m:name='candidate']/m:locks/m:global-lock", M)
+check("monitoring: the candidate's lock and who holds it",
+      lock is not None and lock.findtext("m:locked-by-session", None, M) == str(b.session_id))
+check("monitoring: running not locked",
+      state.find(".//m:datastore[m:name='running']/m:locks", M) is None)
+caps = [c.text for c in state.findall(".//m:capabilities/m:capability", M)]
+check("monitoring: the capabilities, as in <hello>",
+      "urn:ietf:params:netconf:base:1.1" in caps and
+      "urn:ietf:params:netconf:capability:candidate:1.0" in caps, caps)
+check("monitoring: hybridgw among the schemas get-schema serves",
+      any(s.findtext("m:identifier", None, M) == "hybridgw" and
+          s.findtext("m:location", None, M) == "NETCONF"
+          for s in state.findall(".//m:schemas/m:schema", M)))
+st = state.find(".//m:statistics", M)
+check("monitoring: statistics (sessions in, RPCs, errors)",
+      st is not None and int(st.findtext("m:in-sessions", "0", M)) >= 2 and
+      int(st.findtext("m:in-rpcs", "0", M)) >= 10 and
+      int(st.findtext("m:out-rpc-errors", "0", M)) >= 1 and
+      st.findtext("m:netconf-start-time", None, M) is not None,
+      ET.tostring(st).decode() if st is not None else None)
 b.close_session()
 
 done()

@@ -11,6 +11,7 @@ test_ssh.sh, which starts hybridgwd and sshd and calls this).  Prints TAP.
                              the checks with hybridgwd stopped
 """
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -237,6 +238,16 @@ def check_session(env, hook):
           "urn:ietf:params:netconf:capability:notification:1.0" in caps and
           int(m.session_id) > 0, caps)
     check("get-config running (empty at first)", "azure" not in xml(m))
+    # ietf-netconf-monitoring tells an SSH session from a local one, with the client's address
+    ncm = "urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"
+    mon = m.get(filter=("xpath", ({"ncm": ncm}, "/ncm:netconf-state/ncm:sessions"))).data_xml
+    me = re.search(r"<session>(?:(?!</session>).)*<session-id>%s</session-id>"
+                   r"(?:(?!</session>).)*</session>" % m.session_id, mon, re.S)
+    check("monitoring: this session is netconf-ssh from 127.0.0.1, user root",
+          me is not None and re.search(r"<transport[^>]*>[^<:]*:?netconf-ssh</transport>",
+                                       me.group(0)) is not None and
+          "<source-host>127.0.0.1</source-host>" in me.group(0) and
+          "<username>root</username>" in me.group(0), mon)
 
     # a second session over SSH subscribes, this one commits
     sub = env.connect(hostkey="ecdsa")

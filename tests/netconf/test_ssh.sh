@@ -117,7 +117,10 @@ if [ -n "$nsswrap" ] && command -v setpriv >/dev/null; then
 	users="hgwop hgwnone hgwout"
 	printf '# user role\nhgwop operator\nhgwout operator\n' >"$tmp/conf/netconf-users"
 	chmod 0600 "$tmp/conf/netconf-users"
-	wrap="LD_PRELOAD=$nsswrap NSS_WRAPPER_PASSWD=$tmp/passwd NSS_WRAPPER_GROUP=$tmp/group"
+	# an ASan build (make check in build-asan/) wants its runtime first in the list: let
+	# it come after nss_wrapper instead
+	wrap="LD_PRELOAD=$nsswrap NSS_WRAPPER_PASSWD=$tmp/passwd NSS_WRAPPER_GROUP=$tmp/group
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 	# as systemd does for RuntimeDirectory= with Group= (docs/NETCONF.md): the group may
 	# enter the state directory, and the daemon, running with that group, makes the socket its
 	chgrp "$gid" "$tmp/state"
