@@ -114,10 +114,59 @@ end:
 	return FRAME_END;
 }
 
-/* See framing.h. */
-void frame_end(struct framer *f, const char *msg, size_t len)
+static bool is_space(char c)
 {
-	if (++f->messages == 1 && memmem(msg, len, BASE11_CAP, strlen(BASE11_CAP)) != NULL)
-		f->state = F_CH_LF;
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Which framing the daemon will use after this <hello>, decided as libnetconf2 decides it
+ * (2.0.24, session.c): a capability whose text is a prefix of base:1.1 counts as base:1.1.
+ * The relay must never disagree with the daemon (it would forward half a message and the
+ * daemon's loop would wait for the rest), so what it cannot read the same way is refused:
+ * entities and CDATA (libnetconf2 decodes them), and any text that is a shortened
+ * base:1.1 ("urn:ietf:params:netconf:base:1").  Every element text of the hello is looked
+ * at: a client hello holds capabilities only.
+ */
+static const char *hello_framing(const char *msg, size_t len, bool *chunked)
+{
+	size_t cap = strlen(BASE11_CAP);
+
+	*chunked = false;
+	if (memchr(msg, '&', len) != NULL || memmem(msg, len, "<![CDATA[", 9) != NULL)
+		return "an entity or CDATA in the client's <hello>";
+	for (size_t i = 0; i < len; i++) {
+		size_t a, b;
+
+		if (msg[i] != '>')
+			continue;
+		for (a = i + 1; a < len && is_space(msg[a]); a++)
+			;
+		for (b = a; b < len && msg[b] != '<'; b++)
+			;
+		i = b - 1;
+		while (b > a && is_space(msg[b - 1]))
+			b--;
+		if (b == a || b - a > cap || memcmp(msg + a, BASE11_CAP, b - a) != 0)
+			continue;
+		if (b - a < cap)
+			return "a shortened base:1.1 capability in the client's <hello>";
+		*chunked = true;
+	}
+	return NULL;
+}
+
+/* See framing.h. */
+const char *frame_end(struct framer *f, const char *msg, size_t len)
+{
+	const char *err = NULL;
+	bool chunked;
+
+	if (++f->messages == 1) {
+		err = hello_framing(msg, len, &chunked);
+		if (err == NULL && chunked)
+			f->state = F_CH_LF;
+	}
 	frame_reset(f);
+	return err;
 }

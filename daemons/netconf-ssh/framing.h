@@ -65,7 +65,9 @@ enum frame_result frame_scan(struct framer *f, const char *buf, size_t len, size
 /*
  * The message msg[0, len) is whole (frame_scan() said FRAME_END): ready for the next.  After
  * the client's <hello> (the first message), base:1.1 in it switches to chunked framing.
+ * NULL, or why the hello cannot be read the way the daemon reads it (an entity, CDATA, a
+ * shortened base:1.1): then the session must be closed.
  */
-void frame_end(struct framer *f, const char *msg, size_t len);
+const char *frame_end(struct framer *f, const char *msg, size_t len);
 
 #endif

@@ -483,7 +483,12 @@ static int up_read(void)
 			return EXIT_PROTOCOL;
 		}
 		if (r == FRAME_END) {
-			frame_end(&up.fr, up.data + up.ready, pos - up.ready);
+			const char *why = frame_end(&up.fr, up.data + up.ready, pos - up.ready);
+
+			if (why != NULL) {
+				say("closing the session: %s", why);
+				return EXIT_PROTOCOL;
+			}
 			up.ready = pos;
 		}
 	}

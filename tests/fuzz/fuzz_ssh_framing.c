@@ -45,7 +45,10 @@ static size_t scan(const uint8_t *data, size_t size, size_t piece, size_t *ends,
 			if (memcmp(data + pos - 4, "\n##\n", 4) != 0 &&
 			    (pos - start < 6 || memcmp(data + pos - 6, "]]>]]>", 6) != 0))
 				abort();
-			frame_end(&f, (const char *)data + start, pos - start);
+			if (frame_end(&f, (const char *)data + start, pos - start) != NULL) {
+				*error = true; /* a hello the relay refuses: the session ends */
+				break;
+			}
 			start = pos;
 			if (n < MAX_ENDS)
 				ends[n++] = pos;

@@ -437,6 +437,16 @@ def check_framing(env, bridge, sock):
     check("EOF after a whole request and half a message: the reply, exit 0, the half logged",
           rc == 0 and b'message-id="1"' in out and "middle of a message" in err,
           (rc, out[-200:], err))
+    # libnetconf2 takes a capability that is a prefix of base:1.1 as base:1.1: a hello the
+    # relay would read otherwise is refused before the daemon sees it (else the relay would
+    # forward half a chunked message as a whole ]]>]]> one and the daemon's loop would wait)
+    for name, hello in (("a shortened base:1.1", HELLO10.replace(
+                            b"</capability>", b"</capability><capability>"
+                            b"urn:ietf:params:netconf:base:1</capability>", 1)),
+                        ("an entity", HELLO.replace(b"base:1.1", b"base:1&#46;1"))):
+        rc, out, err = pipes(hello + b"\n#4096\n<rpc/>]]>]]>")
+        check("a hello with %s: refused (exit 5), logged" % name,
+              rc == 5 and "closing the session" in err and "hello" in err, (rc, err))
     rc, out, err = pipes(HELLO10 + b"\n" + body + b"]]>]]>")
     check("a base:1.0 client keeps ]]>]]> framing: its get-config is answered",
           rc == 0 and out.count(b"]]>]]>") == 2 and b'message-id="1"' in out and
