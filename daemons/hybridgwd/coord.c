@@ -202,6 +202,9 @@ int coord_list_sas_sync(struct coord *c, struct vici_ike_sa **sas, size_t *n)
 
 /* ---- reset-connection ---- */
 
+/* How long a reset waits for charon to delete the old SAs before it initiates. */
+#define RESET_WAIT_MS 2000
+
 static const char *rpc_leaf(const struct lyd_node *rpc, const char *name)
 {
 	struct lyd_node *n = NULL;
@@ -217,8 +220,14 @@ static int reset_tunnel(struct coord *c, struct txn *tx, const struct hgw_intent
 {
 	int r;
 
-	r = txn_wait(tx, vici_client_terminate(tx->vc, t->charon.name, NULL, txn_status, tx));
-	if (r < 0 && r != -EREMOTEIO) { /* "no matching SAs" is fine: it was down */
+	/*
+	 * Wait until the old SAs are being deleted (2 s at most: a dead peer does not answer the
+	 * DELETE): an initiate that charon ran before that would reuse the old IKE_SA, which
+	 * the deletion then takes down with the new CHILD_SA.
+	 */
+	r = txn_wait(tx, vici_client_terminate_wait(tx->vc, t->charon.name, RESET_WAIT_MS,
+						    txn_status, tx));
+	if (r < 0 && r != -EREMOTEIO) { /* "no matching SAs", "timed out": fine */
 		snprintf(err, size, "charon: cannot terminate %s/%s: %s", t->conn, t->gw,
 			 vici_why(tx));
 		return r;
@@ -1604,7 +1613,7 @@ static bool addr_equal(const struct frr_addr *a, const struct frr_addr *b)
 
 static void on_bmp_peer(struct coord *c, const struct frr_bmp_msg *msg, bool up)
 {
-	const char *cls = NULL;
+	const char *cls = NULL, *subject = NULL;
 	char path[2 * HGW_INTENT_NAME_MAX + 2], addr[INET6_ADDRSTRLEN], why[96] = "";
 	struct log_fields f = { .n = 0 };
 	bool priv = false;
@@ -1618,6 +1627,7 @@ static void on_bmp_peer(struct coord *c, const struct frr_bmp_msg *msg, bool up)
 
 		if (t->bgp && addr_equal(&t->neighbor.addr, &msg->peer.addr)) {
 			cls = "tunnel";
+			subject = t->charon.name; /* as the tunnel's link and probe say it */
 			snprintf(path, sizeof(path), "%s/%s", t->conn, t->gw);
 		}
 	}
@@ -1626,6 +1636,7 @@ static void on_bmp_peer(struct coord *c, const struct frr_bmp_msg *msg, bool up)
 
 		if (addr_equal(&p->neighbor.addr, &msg->peer.addr)) {
 			cls = "private";
+			subject = p->interface; /* as its carrier says it */
 			priv = true;
 			snprintf(path, sizeof(path), "%s", p->name);
 		}
@@ -1645,11 +1656,11 @@ static void on_bmp_peer(struct coord *c, const struct frr_bmp_msg *msg, bool up)
 	netconf_notify_bgp_peer(c->nc, addr, cls, path, up ? "openconfirm" : "established",
 				up ? "established" : "idle");
 	if (up)
-		set_cause(c, priv ? FAILOVER_CAUSE_PRIVATE_UP : FAILOVER_CAUSE_TUNNEL_UP, addr, now,
-			  "BGP with %s established", addr);
+		set_cause(c, priv ? FAILOVER_CAUSE_PRIVATE_UP : FAILOVER_CAUSE_TUNNEL_UP, subject,
+			  now, "BGP with %s established", addr);
 	else
-		set_cause(c, priv ? FAILOVER_CAUSE_PRIVATE_DOWN : FAILOVER_CAUSE_TUNNEL_DOWN, addr,
-			  now, "BGP with %s down (%s)", addr, why);
+		set_cause(c, priv ? FAILOVER_CAUSE_PRIVATE_DOWN : FAILOVER_CAUSE_TUNNEL_DOWN,
+			  subject, now, "BGP with %s down (%s)", addr, why);
 }
 
 static void on_bmp_peer_up(void *arg, const struct frr_bmp_msg *msg)

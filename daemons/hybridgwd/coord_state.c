@@ -366,8 +366,10 @@ static const char *bgp_state_name(const char *frr)
 static const struct frr_neighbor_state *
 neighbor_find(const struct frr_bgp_neighbors *nb, const struct frr_addr *a, char *addr, size_t size)
 {
-	if (inet_ntop(a->family, &a->u, addr, (socklen_t)size) == NULL)
+	if (inet_ntop(a->family, &a->u, addr, (socklen_t)size) == NULL) {
+		addr[0] = '\0';
 		return NULL;
+	}
 	for (size_t i = 0; i < nb->n; i++)
 		if (!strcmp(nb->v[i].peer, addr))
 			return &nb->v[i];
@@ -427,7 +429,7 @@ static void put_learned(struct st *st, struct coord *c, const struct peer_ref *p
 		const char *cls = local ? "local" : NULL, *path = NULL;
 		char base[PATH_MAX_LEN];
 
-		if (!quotable(peer))
+		if (!quotable(peer) || !quotable(p->prefix))
 			continue;
 		for (size_t k = 0; !local && k < np; k++)
 			if (!strcmp(peers[k].addr, p->peer)) {

@@ -862,6 +862,16 @@ int vici_client_terminate(struct vici_client *c, const char *ike, const char *ch
 	return op_submit(c, r, frame, len, op_status(cb, userdata), NULL);
 }
 
+int vici_client_terminate_wait(struct vici_client *c, const char *ike, int timeout_ms,
+			       vici_status_fn cb, void *userdata)
+{
+	uint8_t *frame = NULL;
+	size_t len = 0;
+	int r = vici_req_terminate(ike, NULL, 0, timeout_ms, &frame, &len);
+
+	return op_submit(c, r, frame, len, op_status(cb, userdata), NULL);
+}
+
 int vici_client_list_sas(struct vici_client *c, const char *ike, vici_list_sas_fn cb,
 			 void *userdata)
 {

@@ -104,6 +104,13 @@ int vici_client_initiate(struct vici_client *c, const char *ike, const char *chi
 			 vici_status_fn cb, void *userdata);
 int vici_client_terminate(struct vici_client *c, const char *ike, const char *child,
 			  vici_status_fn cb, void *userdata);
+/*
+ * The same, but charon answers only once the SAs are gone or timeout_ms passed (then with
+ * an error: the deletion goes on).  Either way they are being deleted when cb runs, so an
+ * initiate sent after it cannot reuse them.
+ */
+int vici_client_terminate_wait(struct vici_client *c, const char *ike, int timeout_ms,
+			       vici_status_fn cb, void *userdata);
 int vici_client_list_sas(struct vici_client *c, const char *ike, vici_list_sas_fn cb,
 			 void *userdata);
 int vici_client_list_conns(struct vici_client *c, const char *ike, vici_list_conns_fn cb,
