@@ -73,7 +73,14 @@
 /* Large enough for most NETCONF messages in one read; a bigger one just takes more. */
 #define BUF_SIZE (64 * 1024)
 
-/* The daemon -> client direction: bytes read from `from`, not yet written to `to`. */
+/*
+ * The daemon -> client direction: bytes read from `from`, not yet written to `to`.  The
+ * daemon is always read (the buffer grows to DOWN_MAX): a daemon whose socket fills up
+ * blocks in its write, and with it its one event loop, so a client that does not read its
+ * replies must cost the relay memory, never the daemon time.  Past DOWN_MAX, or when the
+ * client takes nothing for message_timeout seconds, the session is closed.
+ */
+#define DOWN_MAX ((size_t)64 << 20)
 struct flow {
 	int from, to;
 	bool to_socket; /* send(MSG_NOSIGNAL), not write() */
@@ -82,7 +89,9 @@ struct flow {
 	size_t start;	/* data[start, end) is pending */
 	size_t end;
 	size_t total; /* bytes read so far */
-	char data[BUF_SIZE];
+	char *data;
+	size_t cap;
+	double last; /* when the client last took bytes, or bytes started to wait for it */
 };
 
 /* Seconds an incomplete message from the client may go without a byte (--message-timeout). */
@@ -340,6 +349,8 @@ static bool is_socket(int fd)
 	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+static double now_s(void);
+
 static bool flow_pending(const struct flow *f)
 {
 	return f->start < f->end;
@@ -347,7 +358,7 @@ static bool flow_pending(const struct flow *f)
 
 static bool flow_room(const struct flow *f)
 {
-	return !f->eof && !f->closed && (f->start > 0 || f->end < sizeof(f->data));
+	return !f->eof && !f->closed;
 }
 
 /*
@@ -364,10 +375,24 @@ static int flow_read(struct flow *f)
 		f->end -= f->start;
 		f->start = 0;
 	}
+	if (f->cap - f->end < BUF_SIZE) {
+		size_t want = f->cap * 2 > f->end + BUF_SIZE ? f->cap * 2 : f->end + BUF_SIZE;
+		char *grown;
+
+		if (want > DOWN_MAX)
+			return -ENOBUFS; /* the client does not read its replies */
+		grown = realloc(f->data, want);
+		if (grown == NULL)
+			return -ENOMEM;
+		f->data = grown;
+		f->cap = want;
+	}
 	do
-		n = read(f->from, f->data + f->end, sizeof(f->data) - f->end);
+		n = read(f->from, f->data + f->end, f->cap - f->end);
 	while (n < 0 && errno == EINTR);
 	if (n > 0) {
+		if (f->start == f->end)
+			f->last = now_s(); /* bytes start to wait for the client */
 		f->end += (size_t)n;
 		f->total += (size_t)n;
 		return 0;
@@ -394,6 +419,7 @@ static int flow_write(struct flow *f)
 		if (n < 0)
 			return errno == EAGAIN ? 0 : -errno;
 		f->start += (size_t)n;
+		f->last = now_s();
 	}
 	f->start = f->end = 0;
 	return 0;
@@ -417,13 +443,17 @@ static bool up_pending(void)
 /* stdin is read while the daemon keeps up: less than BUF_SIZE of whole messages waiting */
 static bool up_room(void)
 {
-	return !up.eof && !up.closed && up.ready - up.start < BUF_SIZE;
+	/* nor while replies wait for the client: it is not reading them */
+	return !up.eof && !up.closed && up.ready - up.start < BUF_SIZE &&
+	       down.end - down.start < BUF_SIZE;
 }
 
 static void up_free(void)
 {
 	free(up.data);
 	up.data = NULL;
+	free(down.data);
+	down.data = NULL;
 }
 
 /*
@@ -535,6 +565,12 @@ static int relay_step(const struct pollfd *p, int sock, const char *path)
 	}
 	if ((p[2].revents & (POLLIN | POLLHUP | POLLERR)) && flow_room(&down)) {
 		r = flow_read(&down);
+		if (r == -ENOBUFS) {
+			say("closing the session: the client does not read its replies (%zu MiB "
+			    "waiting)",
+			    (down.end - down.start) >> 20);
+			return EXIT_PROTOCOL;
+		}
 		if (r < 0) {
 			say("cannot read from %s: %s", path, strerror(-r));
 			return EXIT_IO;
@@ -604,6 +640,18 @@ static int relay(int sock, const char *path)
 				return EXIT_PROTOCOL;
 			}
 			timeout = (int)(left * 1000) + 1;
+		}
+		/* replies the client does not take: it has message_timeout seconds for each */
+		if (flow_pending(&down)) {
+			left = down.last + message_timeout - now_s();
+			if (left <= 0) {
+				say("closing the session: the client took no reply byte for %d s "
+				    "(%zu bytes waiting)",
+				    message_timeout, down.end - down.start);
+				return EXIT_PROTOCOL;
+			}
+			if (timeout < 0 || (int)(left * 1000) + 1 < timeout)
+				timeout = (int)(left * 1000) + 1;
 		}
 		/* a descriptor with nothing to wait for is left out, or its POLLHUP would spin */
 		if (!up_room())

@@ -432,6 +432,32 @@ def check_framing(env, bridge, sock):
     p.stderr.close()
     check("a stalled message, --message-timeout 1: exit 5, logged",
           rc == 5 and "incomplete message" in err and "got no byte for 1 s" in err, (rc, err))
+    # a client that sends requests and never reads the replies: the relay keeps reading the
+    # daemon (which must never block writing to it), stops taking requests, and after
+    # --message-timeout without the client taking a byte, closes the session
+    p = subprocess.Popen([bridge, "--socket", sock, "--message-timeout", "2"],
+                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # <get> answers with the YANG library too: tens of kB each, more than a pipe holds
+    get = ('<rpc xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" message-id="%d"><get/></rpc>')
+    p.stdin.write(HELLO + b"".join(chunk((get % i).encode()) for i in range(2, 42)))
+    p.stdin.flush()
+    time.sleep(0.5)
+    other = ncclient_unix.connect(sock, timeout=10)
+    t0 = time.monotonic()
+    other.get_config("running")
+    took = time.monotonic() - t0
+    other.close_session()
+    try:
+        rc = p.wait(15)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    err = p.stderr.read().decode()
+    for f in (p.stdin, p.stdout, p.stderr):
+        f.close()
+    check("a client that does not read its replies holds nobody up (another get-config: "
+          "%.2f s) and is closed after --message-timeout (exit 5, logged)" % took,
+          took < 2 and rc == 5 and "took no reply byte" in err, (took, rc, err))
     body = (GET_CONFIG % 1).encode()
     rc, out, err = pipes(HELLO + chunk(body) + b"\n#50\n<rpc")
     check("EOF after a whole request and half a message: the reply, exit 0, the half logged",
