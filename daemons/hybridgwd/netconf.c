@@ -703,12 +703,29 @@ static int add_defaults(struct lyd_node **tree)
 	return 0;
 }
 
+/*
+ * The xpath of a subtree filter (RFC 6241 6), NULL when it selects nothing; its content is
+ * the anyxml's value, as libyang parsed it.
+ */
+static int subtree_xpath(const struct lyd_node *filter, char **xpath)
+{
+	const struct lyd_node_any *any = (const struct lyd_node_any *)filter;
+
+	*xpath = NULL;
+	if (any->value_type == LYD_ANYDATA_DATATREE)
+		return hgw_nc_subtree_xpath(server->ctx, any->value.tree, xpath);
+	if (any->value.str == NULL || strspn(any->value.str, " \t\r\n") == strlen(any->value.str))
+		return 0;
+	return -EOPNOTSUPP; /* libyang hands XML as a tree: not seen */
+}
+
 /* The tree filtered by the RPC's <filter> (tree is consumed). */
 static struct nc_server_reply *filtered_reply(const struct lyd_node *rpc, struct lyd_node *tree)
 {
 	struct lyd_node *filter = NULL, *res;
 	struct lyd_meta *type, *select;
 	NC_WD_MODE wd = wd_param(rpc);
+	char *xpath = NULL;
 	int err;
 
 	if ((wd == NC_WD_ALL || wd == NC_WD_ALL_TAG) && add_defaults(&tree) < 0) {
@@ -720,9 +737,25 @@ static struct nc_server_reply *filtered_reply(const struct lyd_node *rpc, struct
 	type = lyd_find_meta(filter->meta, NULL, "ietf-netconf:type");
 	select = lyd_find_meta(filter->meta, NULL, "ietf-netconf:select");
 	if (type == NULL || strcmp(lyd_get_meta_value(type), "xpath") != 0) {
+		/* subtree, the default type */
+		err = subtree_xpath(filter, &xpath);
+		if (err < 0) {
+			lyd_free_all(tree);
+			if (err == -EINVAL)
+				return fail(HGW_NC_ERR_INVALID_VALUE,
+					    "A value in the subtree filter holds both ' and \".");
+			if (err == -EOPNOTSUPP)
+				return fail(HGW_NC_ERR_OPERATION_NOT_SUPPORTED,
+					    "This subtree filter cannot be read.");
+			return fail(HGW_NC_ERR_RESOURCE_DENIED, "Out of memory.");
+		}
+		res = xpath != NULL ? select_xpath(tree, xpath, &err) : NULL;
+		free(xpath);
 		lyd_free_all(tree);
-		return fail(HGW_NC_ERR_OPERATION_NOT_SUPPORTED,
-			    "Subtree filters are not implemented yet: use an xpath filter.");
+		if (err < 0)
+			return fail(HGW_NC_ERR_OPERATION_FAILED,
+				    "Cannot apply the subtree filter.");
+		return data_reply(rpc, res);
 	}
 	if (select == NULL) {
 		lyd_free_all(tree);

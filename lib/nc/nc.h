@@ -208,4 +208,20 @@ int hgw_nc_replace_running(struct hgw_nc_ds *ds, const struct lyd_node *tree,
 /* <discard-changes>: candidate becomes a copy of running again. */
 int hgw_nc_discard_changes(struct hgw_nc_ds *ds, struct hgw_nc_errors *errs);
 
+/*
+ * RFC 6241 6: the xpath that selects what a subtree filter selects, for lyd_find_xpath()
+ * on the datastore (a union of absolute paths).  filter is the first top-level node of
+ * the filter's content, as libyang parses the anyxml <filter> of an RPC: nodes it knows
+ * are data nodes, the others opaque (resolved here by XML namespace and name).  A node
+ * that names nothing in the schema selects nothing.  Containment nodes become steps,
+ * content match nodes (a leaf with a value) predicates on their parent's step, selection
+ * nodes (empty) and content matches with other siblings paths of their own; when all
+ * the children of a node are content matches, the matching instances are selected
+ * whole.  Attribute match expressions are not supported (ignored).
+ * *xpath is malloc()ed, NULL when the filter selects nothing (empty, or only unknown
+ * nodes).  Returns 0, -EINVAL when a value holds both ' and " (no xpath literal can
+ * hold it), or -ENOMEM.
+ */
+int hgw_nc_subtree_xpath(const struct ly_ctx *ctx, const struct lyd_node *filter, char **xpath);
+
 #endif

@@ -81,6 +81,16 @@ def operator():
               has(e, "access-denied") and all(x.type == "protocol" for x in e), describe(e))
     x = xml(m, "candidate")
     check("operator: nothing changed", "<description>" not in x, x[:300])
+    # subtree filters see what the role sees: neither a selection of the key nor a probe on it
+    f = xml(m, "running", ("subtree", '<hybridgw xmlns="%s"><connections><connection>'
+                           '<pre-shared-key/></connection></connections></hybridgw>' % NS))
+    check("operator: a subtree filter selecting the key gets no key",
+          KEY not in f and "pre-shared-key" not in f, f[:300])
+    f = xml(m, "running", ("subtree", '<hybridgw xmlns="%s"><connections><connection>'
+                           '<pre-shared-key>%s</pre-shared-key><name/></connection>'
+                           '</connections></hybridgw>' % (NS, KEY)))
+    check("operator: a subtree probe on the key's value matches nothing",
+          "azure" not in f, f[:300])
     m.close_session()
     check("operator: the key is in none of the %d bytes received" % len(record),
           KEY.encode() not in record and b"Zq7" not in record and len(record) > 1000)

@@ -2,7 +2,8 @@
 """test_ncclient.py SOCKET STARTUP - hybridgwd's NETCONF server through python3-ncclient over
 its unix socket: get-config, edit-config (operations, options, error tags), validate,
 commit, discard-changes, lock/unlock (and release when the holder goes), copy-config and
-delete-config of startup, get with the YANG library, xpath filters, get-schema.  Prints TAP."""
+delete-config of startup, get with the YANG library, xpath and subtree filters,
+get-schema.  Prints TAP."""
 import os
 import sys
 
@@ -165,6 +166,35 @@ check("get: running and the YANG library with hybridgw",
       "169.254.21.1" in g and "<name>hybridgw</name>" in g, g[:300])
 f = xml(b, "running", ("xpath", ({"hgw": NS}, "/hgw:hybridgw/hgw:global")))
 check("xpath filter", "65010" in f and "169.254.21.1" not in f, f)
+
+# subtree filters (RFC 6241 6); a second connection in candidate only, discarded after
+b.edit_config(target="candidate",
+              config=cfg("<connections><connection><name>aws</name><description>second"
+                         "</description></connection></connections>"))
+f = xml(b, "candidate", ("subtree", '<hybridgw xmlns="%s"><connections><connection><name>'
+                         'azure</name></connection></connections></hybridgw>' % NS))
+check("subtree filter: one connection by name", "<name>azure</name>" in f and "aws" not in f
+      and "aes256" in f and "65010" not in f, f)
+f = xml(b, "candidate", ("subtree", '<hybridgw xmlns="%s"><connections><connection>'
+                         '<description/></connection></connections></hybridgw>' % NS))
+check("subtree filter: a selection node (with the list keys)",
+      "<description>second</description>" in f and "<name>aws</name>" in f and
+      "aes256" not in f, f)
+f = xml(b, "candidate", ("subtree", '<hybridgw xmlns="%s"><connections><connection><name>'
+                         'nosuch</name></connection></connections></hybridgw>' % NS))
+check("subtree filter: a name that does not exist, empty data", "connection" not in f, f)
+f = xml(b, "candidate", ("subtree", '<hybridgw xmlns="urn:example:nosuch"/>'))
+check("subtree filter: an unknown namespace, empty data", "hybridgw" not in f, f)
+b.discard_changes()
+f = b.get(filter=("subtree", '<hybridgw xmlns="%s"><failover/></hybridgw>' % NS),
+          with_defaults="report-all").data_xml
+check("get with a subtree filter on failover: only that", "<hold-down>10<" in f and
+      "azure" not in f and "65010" not in f and "yang-library" not in f, f)
+f = b.get(filter=("subtree", '<modules-state xmlns="urn:ietf:params:xml:ns:yang:'
+                  'ietf-yang-library"><module><name>hybridgw</name></module></modules-state>'
+                  )).data_xml
+check("get with a subtree filter on the YANG library", "<name>hybridgw</name>" in f and
+      "ietf-netconf-acm" not in f and "azure" not in f, f)
 
 # get-schema (ours: libnetconf2's own answers garbage)
 text = b.get_schema("hybridgw").data
