@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ncclient.h"
@@ -265,9 +266,26 @@ static int call(struct ctl_nc *nc, struct nc_rpc *rpc, int timeout_ms, struct ly
 	last_error[0] = '\0';
 	msg = nc_send_rpc(nc->session, rpc, timeout_ms, &id);
 	if (msg == NC_MSG_RPC) {
-		do {
-			msg = nc_recv_reply(nc->session, rpc, id, timeout_ms, &envp, &op);
-		} while (msg == NC_MSG_NOTIF || msg == NC_MSG_REPLY_ERR_MSGID);
+		/* one deadline for the reply, however many other messages come first */
+		struct timespec t0, t;
+		int left = timeout_ms;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;) {
+			msg = nc_recv_reply(nc->session, rpc, id, left, &envp, &op);
+			if (msg != NC_MSG_NOTIF && msg != NC_MSG_REPLY_ERR_MSGID)
+				break;
+			lyd_free_tree(envp);
+			lyd_free_tree(op);
+			envp = op = NULL;
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			left = timeout_ms - (int)((t.tv_sec - t0.tv_sec) * 1000 +
+						  (t.tv_nsec - t0.tv_nsec) / 1000000);
+			if (left <= 0) {
+				msg = NC_MSG_WOULDBLOCK;
+				break;
+			}
+		}
 	}
 	if (msg == NC_MSG_WOULDBLOCK) {
 		set_err(err, size, "hybridgwd did not answer within %d s", timeout_ms / 1000);
