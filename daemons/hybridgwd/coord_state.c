@@ -25,6 +25,7 @@
 #include "coord_internal.h"
 #include "frr/frr_state.h"
 #include "log.h"
+#include "nc/nc.h"
 #include "nl/nl_xfrm.h"
 #include "sa_names.h"
 #include "util.h"
@@ -40,14 +41,13 @@ struct st {
 };
 
 /* Create (or update) the node at the printf-formatted path with value (NULL: a container
- * or list entry).  The created or found node in *node if asked. */
+ * or list entry); the node, or NULL (st->err says why, the log at debug level). */
 static struct lyd_node *HGW_PRINTF(3, 4) put(struct st *st, const char *value, const char *fmt, ...)
 {
 	char path[PATH_MAX_LEN];
-	struct lyd_node *node = NULL;
+	struct lyd_node *node;
 	va_list ap;
-	LY_ERR e;
-	int n;
+	int n, err = 0;
 
 	va_start(ap, fmt);
 	n = vsnprintf(path, sizeof(path), fmt, ap);
@@ -56,18 +56,12 @@ static struct lyd_node *HGW_PRINTF(3, 4) put(struct st *st, const char *value, c
 		st->err = st->err ? st->err : -ENAMETOOLONG;
 		return NULL;
 	}
-	if (*st->tree == NULL)
-		e = lyd_new_path(NULL, st->ctx, path, value, LYD_NEW_PATH_UPDATE, st->tree);
-	else
-		e = lyd_new_path(*st->tree, NULL, path, value, LYD_NEW_PATH_UPDATE, NULL);
-	if (e != LY_SUCCESS && e != LY_EEXIST) {
+	node = hgw_nc_state_put(st->ctx, st->tree, path, value, &err);
+	if (err < 0) {
 		log_debug("state: %s = %s: %s", path, value != NULL ? value : "(node)",
 			  ly_errmsg(st->ctx));
-		st->err = st->err ? st->err : -EINVAL;
-		return NULL;
+		st->err = st->err ? st->err : err;
 	}
-	if (lyd_find_path(*st->tree, path, 0, &node) != LY_SUCCESS)
-		return NULL;
 	return node;
 }
 
@@ -82,16 +76,6 @@ static void HGW_PRINTF(4, 5)
 	va_end(ap);
 	snprintf(val, sizeof(val), "%" PRIu64, v);
 	put(st, val, "%s/%s", path, leaf);
-}
-
-/* yang:date-and-time of a CLOCK_REALTIME second. */
-static const char *date_and_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "1970-01-01T00:00:00Z");
-	return buf;
 }
 
 /* yang:hex-string of n bytes of v, most significant first: "c1:a2:b3:d4". */
@@ -207,8 +191,8 @@ static void put_child(struct st *st, const struct vici_child_sa *ch, const char 
 		put(st, name, "%s/integrity", base);
 	if ((name = sa_name_dh(ch->dh_group)) != NULL)
 		put(st, name, "%s/pfs-group", base);
-	put(st, date_and_time(st->now - ch->install_time, when, sizeof(when)), "%s/installed-since",
-	    base);
+	put(st, hgw_nc_date_and_time(st->now - ch->install_time, when, sizeof(when)),
+	    "%s/installed-since", base);
 	if (ch->rekey_time_set && ch->rekey_time >= 0)
 		put_u64(st, (uint64_t)ch->rekey_time, "rekey-in", "%s", base);
 	if (ch->life_time_set && ch->life_time >= 0)
@@ -279,7 +263,7 @@ static void put_ike(struct st *st, const struct vici_ike_sa *sa, const char *tba
 	if (sa->dh_group[0] != '\0' && (name = sa_name_dh(sa->dh_group)) != NULL)
 		put(st, name, "%s/dh-group", base);
 	if (sa->established_set)
-		put(st, date_and_time(st->now - sa->established, when, sizeof(when)),
+		put(st, hgw_nc_date_and_time(st->now - sa->established, when, sizeof(when)),
 		    "%s/established-since", base);
 	if (sa->rekey_time_set && sa->rekey_time >= 0)
 		put_u64(st, (uint64_t)sa->rekey_time, "rekey-in", "%s", base);
@@ -338,11 +322,11 @@ static void put_tunnels(struct st *st, struct coord *c)
 			put(st, t->iface.nl.name, "%s/interface", base);
 		put(st, liveness_name(rt), "%s/liveness", base);
 		if (rt->link_up && rt->up_since.tv_sec != 0)
-			put(st, date_and_time(rt->up_since.tv_sec, when, sizeof(when)),
+			put(st, hgw_nc_date_and_time(rt->up_since.tv_sec, when, sizeof(when)),
 			    "%s/up-since", base);
 		else if (rt->link_up && oldest >= 0) /* adopted after a restart: the SA's age */
-			put(st, date_and_time(st->now - oldest, when, sizeof(when)), "%s/up-since",
-			    base);
+			put(st, hgw_nc_date_and_time(st->now - oldest, when, sizeof(when)),
+			    "%s/up-since", base);
 		if (ike != NULL)
 			put_ike(st, ike, base);
 	}
@@ -383,7 +367,9 @@ static void put_bgp_state(struct st *st, const struct frr_neighbor_state *s, con
 	snprintf(base, sizeof(base), "%s/bgp-state", pbase);
 	put(st, bgp_state_name(s->state), "%s/state", base);
 	if (s->established)
-		put(st, date_and_time(st->now - (time_t)(s->uptime_ms / 1000), when, sizeof(when)),
+		put(st,
+		    hgw_nc_date_and_time(st->now - (time_t)(s->uptime_ms / 1000), when,
+					 sizeof(when)),
 		    "%s/established-since", base);
 	put_u64(st, s->uptime_ms / 1000, "state-duration", "%s", base);
 	put_u64(st, (uint64_t)s->accepted_v4 + s->accepted_v6, "prefixes-received", "%s", base);
@@ -590,7 +576,7 @@ static void put_events(struct st *st, struct coord *c)
 		snprintf(base, sizeof(base), TOP "/failover/events/event[seq='%" PRIu64 "']",
 			 ev->seq);
 		put(st, ev->prefix, "%s/prefix", base);
-		put(st, date_and_time(ev->when.tv_sec, when, sizeof(when)), "%s/time", base);
+		put(st, hgw_nc_date_and_time(ev->when.tv_sec, when, sizeof(when)), "%s/time", base);
 		put(st, failover_path_str(&ev->from, from, sizeof(from)), "%s/from-path", base);
 		put(st, failover_path_str(&ev->to, to, sizeof(to)), "%s/to-path", base);
 		put(st, ev->cause, "%s/reason", base);

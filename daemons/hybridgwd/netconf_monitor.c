@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nc/nc.h"
 #include "netconf_monitor.h"
 #include "util.h"
 
@@ -24,7 +25,6 @@ static void HGW_PRINTF(3, 4) set(struct mb *b, const char *value, const char *fm
 {
 	char path[512];
 	va_list ap;
-	LY_ERR e;
 	int n;
 
 	va_start(ap, fmt);
@@ -34,12 +34,7 @@ static void HGW_PRINTF(3, 4) set(struct mb *b, const char *value, const char *fm
 		b->err = b->err ? b->err : -EINVAL;
 		return;
 	}
-	if (*b->tree == NULL)
-		e = lyd_new_path(NULL, b->ctx, path, value, LYD_NEW_PATH_UPDATE, b->tree);
-	else
-		e = lyd_new_path(*b->tree, NULL, path, value, LYD_NEW_PATH_UPDATE, NULL);
-	if (e != LY_SUCCESS && e != LY_EEXIST)
-		b->err = b->err ? b->err : (e == LY_EMEM ? -ENOMEM : -EINVAL);
+	(void)hgw_nc_state_put(b->ctx, b->tree, path, value, &b->err);
 }
 
 static void set_u32(struct mb *b, uint32_t v, const char *path)
@@ -48,15 +43,6 @@ static void set_u32(struct mb *b, uint32_t v, const char *path)
 
 	snprintf(val, sizeof(val), "%" PRIu32, v);
 	set(b, val, "%s", path);
-}
-
-static const char *date_and_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, size, "1970-01-01T00:00:00Z");
-	return buf;
 }
 
 static void counters(struct mb *b, const struct nc_mon_counters *c, const char *base)
@@ -112,7 +98,7 @@ int netconf_monitor_state(const struct ly_ctx *ctx, const struct nc_mon *m, stru
 			continue;
 		snprintf(lock, sizeof(lock), "%s/locks/global-lock/locked-by-session", base);
 		set_u32(&b, m->lock_sid[i], lock);
-		set(&b, date_and_time(m->lock_time[i], when, sizeof(when)),
+		set(&b, hgw_nc_date_and_time(m->lock_time[i], when, sizeof(when)),
 		    "%s/locks/global-lock/locked-time", base);
 	}
 	schemas(&b);
@@ -125,10 +111,11 @@ int netconf_monitor_state(const struct ly_ctx *ctx, const struct nc_mon *m, stru
 		set(&b, s->username, "%s/username", base);
 		if (s->source_host != NULL)
 			set(&b, s->source_host, "%s/source-host", base);
-		set(&b, date_and_time(s->login, when, sizeof(when)), "%s/login-time", base);
+		set(&b, hgw_nc_date_and_time(s->login, when, sizeof(when)), "%s/login-time", base);
 		counters(&b, &s->counters, base);
 	}
-	set(&b, date_and_time(m->start, when, sizeof(when)), NCM "/statistics/netconf-start-time");
+	set(&b, hgw_nc_date_and_time(m->start, when, sizeof(when)),
+	    NCM "/statistics/netconf-start-time");
 	set_u32(&b, m->in_bad_hellos, NCM "/statistics/in-bad-hellos");
 	set_u32(&b, m->in_sessions, NCM "/statistics/in-sessions");
 	set_u32(&b, m->dropped_sessions, NCM "/statistics/dropped-sessions");

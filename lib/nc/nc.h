@@ -46,6 +46,7 @@
 #define HGW_NC_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include <libyang/libyang.h>
 
@@ -223,5 +224,17 @@ int hgw_nc_discard_changes(struct hgw_nc_ds *ds, struct hgw_nc_errors *errs);
  * hold it), or -ENOMEM.
  */
 int hgw_nc_subtree_xpath(const struct ly_ctx *ctx, const struct lyd_node *filter, char **xpath);
+
+/*
+ * State data, built a node at a time (the daemon's and ietf-netconf-monitoring's).
+ * hgw_nc_state_put(): create or update the node at path (absolute, JSON-style prefixes) with
+ * value (NULL: a container or list entry) in *tree (NULL: a new tree).  Returns the node, or
+ * NULL with *err set (the first error is kept: -EINVAL for a path or value the model
+ * refuses, -ENOMEM).  A state leaf-list takes no predicate: each call appends an instance.
+ */
+struct lyd_node *hgw_nc_state_put(const struct ly_ctx *ctx, struct lyd_node **tree,
+				  const char *path, const char *value, int *err);
+/* yang:date-and-time of a CLOCK_REALTIME second ("2026-11-23T19:32:14Z") into buf. */
+const char *hgw_nc_date_and_time(time_t t, char *buf, size_t size);
 
 #endif
