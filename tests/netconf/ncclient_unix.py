@@ -1,6 +1,7 @@
 """ncclient over a unix socket: ncclient 0.6.13 (Debian 12) speaks only SSH (and a Junos
 subprocess), so this gives its SSH session a unix stream socket for a channel.  Everything
 above the transport (framing, hello, RPCs, errors) is ncclient's own."""
+import os
 import socket
 
 from ncclient import manager
@@ -67,7 +68,20 @@ class UnixSession(SSHSession):
 
 def connect(path, timeout=10, record=None):
     """record: a bytearray that receives every byte the server sends (to check replies
-    for what must never be in them)."""
+    for what must never be in them).
+
+    With HGW_NC_SSH=PORT:KEYFILE:HOSTKEY_B64 in the environment (tests/netconf/test_ssh.sh
+    sets it), the session goes over SSH to 127.0.0.1:PORT instead, as root with KEYFILE,
+    trusting only that host key, through the netconf subsystem in front of the daemon at
+    path: the same suite then runs over both transports."""
+    ssh = os.environ.get("HGW_NC_SSH")
+    if ssh:
+        if record is not None:
+            raise RuntimeError("HGW_NC_SSH: recording the bytes is for the unix socket only")
+        port, key, hostkey = ssh.split(":", 2)
+        return manager.connect(host="127.0.0.1", port=int(port), username="root",
+                               key_filename=key, hostkey_verify=True, hostkey_b64=hostkey,
+                               look_for_keys=False, allow_agent=False, timeout=timeout)
     handler = DefaultDeviceHandler({})
     session = UnixSession(handler)
     session.connect(path, timeout, record)

@@ -225,10 +225,17 @@ sessions = {s.findtext("m:session-id", None, M): s
             for s in state.findall(".//m:sessions/m:session", M)}
 me = sessions.get(str(b.session_id))
 check("monitoring: this session listed", str(b.session_id) in sessions, sorted(sessions))
-check("monitoring: a local session's transport and user",
-      me is not None and me.findtext("m:transport", "", M).endswith(":unix-socket") and
-      me.findtext("m:username", None, M) == "root" and me.find("m:source-host", M) is None,
-      ET.tostring(me).decode() if me is not None else None)
+if os.environ.get("HGW_NC_SSH"):  # the suite over SSH (test_ssh.sh)
+    check("monitoring: an SSH session's transport, user and source host",
+          me is not None and me.findtext("m:transport", "", M).endswith(":netconf-ssh") and
+          me.findtext("m:username", None, M) == "root" and
+          me.findtext("m:source-host", None, M) == "127.0.0.1",
+          ET.tostring(me).decode() if me is not None else None)
+else:
+    check("monitoring: a local session's transport and user",
+          me is not None and me.findtext("m:transport", "", M).endswith(":unix-socket") and
+          me.findtext("m:username", None, M) == "root" and me.find("m:source-host", M) is None,
+          ET.tostring(me).decode() if me is not None else None)
 check("monitoring: its RPCs counted, the refused get-config as an rpc-error",
       me is not None and int(me.findtext("m:in-rpcs", "0", M)) >= 10 and
       int(me.findtext("m:out-rpc-errors", "0", M)) >= 1)

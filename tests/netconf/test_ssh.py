@@ -614,6 +614,18 @@ def wait_port(*ports):
                 time.sleep(0.05)
 
 
+def reset(sock, startup):
+    """Empty running and remove startup, over the unix socket: a fresh daemon for a suite."""
+    m = ncclient_unix.connect(sock)
+    m.edit_config(target="candidate", default_operation="replace",
+                  config='<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"/>')
+    m.commit()
+    m.close_session()
+    if os.path.exists(startup):
+        os.unlink(startup)
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"free-port": free_port, "wait-port": wait_port, "up": up, "down": down}[cmd](*args)
+    {"free-port": free_port, "wait-port": wait_port, "up": up, "down": down,
+     "reset": reset}[cmd](*args)

@@ -263,6 +263,13 @@ if [ -n "$users" ]; then
 fi
 [ -z "${HGW_TEST_KEEP_LOGS:-}" ] || cp "$tmp/daemon.log" "$tmp/sshd.log" "$HGW_TEST_KEEP_LOGS"
 
+# The operations suite that test_netconf.sh runs over the unix socket, here over SSH: running
+# emptied and startup removed first, as the suite expects a fresh daemon.
+"$PYTHON" "$here/test_ssh.py" reset "$sock" "$tmp/conf/startup.xml" || rc=1
+echo "# the ncclient suite (test_ncclient.py) over SSH:"
+HGW_NC_SSH="$port:$tmp/client/root:$(cut -d' ' -f2 "$tmp/ssh_host_ed25519_key.pub")" \
+	"$PYTHON" "$here/test_ncclient.py" "$sock" "$tmp/conf/startup.xml" || rc=1
+
 # With hybridgwd stopped, the subsystem says so and exits 3.
 kill -TERM "$daemon_pid"
 wait "$daemon_pid"
