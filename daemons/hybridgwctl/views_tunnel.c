@@ -210,7 +210,7 @@ static const char *proposal(struct json_object *sa, char *buf, size_t size)
 	return buf[0] != '\0' ? buf : "-";
 }
 
-/* "0.0.0.0/0", "10.0.0.0/8,10.1.0.0/16", "-" */
+/* "0.0.0.0/0", "198.18.0.0/16,198.19.0.0/16", "-" */
 static const char *ts_list(struct json_object *obj, const char *key, char *buf, size_t size)
 {
 	struct json_object *a = sub(obj, key);

@@ -22,12 +22,12 @@
 #define YL "xmlns=\"urn:ietf:params:xml:ns:yang:ietf-yang-library\""
 #define TOP "/hybridgw:hybridgw"
 #define CONN TOP "/connections/connection"
-#define CONFIG                                                                         \
-	"<hybridgw " NS "><connections>"                                               \
-	"<connection><name>az</name><pre-shared-key>key-of-azure</pre-shared-key>"     \
-	"<description>first</description><traffic-selectors><local>10.0.0.0/8</local>" \
-	"<local>10.1.0.0/16</local></traffic-selectors></connection>"                  \
-	"<connection><name>aws</name><pre-shared-key>other-key-1234</pre-shared-key>"  \
+#define CONFIG                                                                            \
+	"<hybridgw " NS "><connections>"                                                  \
+	"<connection><name>az</name><pre-shared-key>key-of-azure</pre-shared-key>"        \
+	"<description>first</description><traffic-selectors><local>198.18.0.0/16</local>" \
+	"<local>198.19.0.0/16</local></traffic-selectors></connection>"                   \
+	"<connection><name>aws</name><pre-shared-key>other-key-1234</pre-shared-key>"     \
 	"<description>second</description></connection></connections></hybridgw>"
 
 static struct ly_ctx *ctx;
@@ -221,14 +221,15 @@ static void test_leaf_list(void **state)
 {
 	(void)state;
 	check("<hybridgw " NS "><connections><connection><name>az</name><traffic-selectors>"
-	      "<local>10.0.0.0/8</local><remote/></traffic-selectors></connection>"
+	      "<local>198.18.0.0/16</local><remote/></traffic-selectors></connection>"
 	      "</connections></hybridgw>",
-	      CONN "[name='az']/name | " CONN
-		   "[name='az']/traffic-selectors[local='10.0.0.0/8']/local[.='10.0.0.0/8'] | " CONN
-		   "[name='az']/traffic-selectors[local='10.0.0.0/8']/remote");
+	      CONN
+	      "[name='az']/name | " CONN
+	      "[name='az']/traffic-selectors[local='198.18.0.0/16']/local[.='198.18.0.0/16'] | " CONN
+	      "[name='az']/traffic-selectors[local='198.18.0.0/16']/remote");
 	/* only the matching entry of the leaf-list */
 	assert_int_equal(count("<hybridgw " NS "><connections><connection><traffic-selectors>"
-			       "<local>10.0.0.0/8</local><remote/></traffic-selectors>"
+			       "<local>198.18.0.0/16</local><remote/></traffic-selectors>"
 			       "</connection></connections></hybridgw>"),
 			 1);
 }
