@@ -215,8 +215,7 @@ static const char *rpc_leaf(const struct lyd_node *rpc, const char *name)
 }
 
 /* Tear the tunnel's SAs down and negotiate new ones; the link follows the events. */
-static int reset_tunnel(struct coord *c, struct txn *tx, const struct hgw_intent_tunnel *t,
-			char *err, size_t size)
+static int reset_tunnel(struct txn *tx, const struct hgw_intent_tunnel *t, char *err, size_t size)
 {
 	int r;
 
@@ -239,7 +238,6 @@ static int reset_tunnel(struct coord *c, struct txn *tx, const struct hgw_intent
 			 vici_why(tx));
 		return r;
 	}
-	c->stats.resets++;
 	log_notice("tunnel %s/%s: reset by the operator: SAs terminated, initiating", t->conn,
 		   t->gw);
 	return 0;
@@ -303,7 +301,7 @@ int coord_action(const struct lyd_node *rpc, char *err, size_t size, void *userd
 
 		if (strcmp(t->conn, conn) != 0 || (gw != NULL && strcmp(t->gw, gw) != 0))
 			continue;
-		r = tunnel ? reset_tunnel(c, &tx, t, err, size) : reset_bgp(c, t, err, size);
+		r = tunnel ? reset_tunnel(&tx, t, err, size) : reset_bgp(c, t, err, size);
 	}
 	if (tunnel)
 		txn_close(&tx);
@@ -550,7 +548,8 @@ static void undo_tunnels(struct txn *tx, const struct journal *j)
 
 /*
  * Whether bgpd can take our BMP target: it needs the bmp module (-M bmp), without which it
- * refuses the block and the whole apply.  Asked once per transaction until bgpd says yes.
+ * refuses the block and the whole apply.  Asked once per bgpd: at the first transaction it
+ * answers (a bgpd that is not running is asked again next time) and after it restarts.
  */
 static const struct frr_bmp_target *bmp_target(struct coord *c)
 {
@@ -558,21 +557,24 @@ static const struct frr_bmp_target *bmp_target(struct coord *c)
 	size_t len;
 	int r;
 
-	if (c->bmp == NULL || c->bmp_ok)
-		return c->bmp_ok ? &c->bmp_target : NULL;
-	r = frr_show(&c->frr, FRR_BGPD, "show bmp", &out, &len);
-	if (r == 0) {
-		c->bmp_ok = true;
-		log_info("BGP sessions followed over BMP (127.0.0.1:%u)", c->bmp_target.port);
-	} else if (r == -EINVAL && !c->bmp_warned) {
-		/* bgpd answered, and does not know the command; not running: ask next time */
-		c->bmp_warned = true;
-		log_warn("bgpd has no BMP module (bgpd_options \"-M bmp\" in /etc/frr/daemons): "
-			 "BGP session changes are not logged or notified, and a failover caused by "
-			 "BGP or BFD is reported without its gap");
+	if (c->bmp == NULL)
+		return NULL;
+	if (c->bmp_module == BMP_MODULE_UNKNOWN) {
+		r = frr_show(&c->frr, FRR_BGPD, "show bmp", &out, &len);
+		free(out);
+		if (r == 0) {
+			c->bmp_module = BMP_MODULE_YES;
+			log_info("BGP sessions followed over BMP (127.0.0.1:%u)",
+				 c->bmp_target.port);
+		} else if (r == -EINVAL) { /* bgpd answered, and does not know the command */
+			c->bmp_module = BMP_MODULE_NO;
+			log_warn(
+				"bgpd has no BMP module (bgpd_options \"-M bmp\" in "
+				"/etc/frr/daemons): BGP session changes are not logged or notified, "
+				"and a failover caused by BGP or BFD is reported without its gap");
+		}
 	}
-	free(out);
-	return c->bmp_ok ? &c->bmp_target : NULL;
+	return c->bmp_module == BMP_MODULE_YES ? &c->bmp_target : NULL;
 }
 
 /* FRR's configuration for in, with the neighbors of dead tunnels (rt) shut down. */
@@ -1110,7 +1112,7 @@ static void on_frr_restart(void *arg, enum frr_daemon daemon)
 
 	log_notice("FRR's %s restarted: pushing the configuration again", frr_daemon_name(daemon));
 	if (daemon == FRR_BGPD)
-		c->bmp_ok = false; /* started with or without the bmp module: ask again */
+		c->bmp_module = BMP_MODULE_UNKNOWN; /* with or without the module: ask again */
 	/* once, shortly: the other daemons of a restarted FRR come up around the same time */
 	sd_event_source_disable_unref(c->frr_repush);
 	c->frr_repush = NULL;

@@ -89,7 +89,6 @@ struct coord_stats {
 	uint64_t links_up, links_down;
 	uint64_t child_rekeys, ike_rekeys; /* seen in charon's events, all tunnels */
 	uint64_t charon_repushes;
-	uint64_t resets; /* tunnels reset by reset-connection */
 };
 const struct coord_stats *coord_stats(const struct coord *c);
 

@@ -88,8 +88,11 @@ struct coord {
 	struct failover_cause causes[FAILOVER_CAUSE_KINDS]; /* the last one of each kind */
 	struct frr_bmp_station *bmp;			    /* NULL: could not listen */
 	struct frr_bmp_target bmp_target;		    /* what bgpd is told to connect to */
-	bool bmp_ok;					    /* bgpd has the bmp module */
-	bool bmp_warned;
+	enum {
+		BMP_MODULE_UNKNOWN,
+		BMP_MODULE_YES,
+		BMP_MODULE_NO
+	} bmp_module; /* bgpd's */
 	struct failover_history history;
 	struct coord_stats stats;
 };
