@@ -41,7 +41,8 @@ struct st {
 };
 
 /* Create (or update) the node at the printf-formatted path with value (NULL: a container
- * or list entry); the node, or NULL (st->err says why, the log at debug level). */
+ * or list entry); that node for a container or entry (NULL for a leaf, or on error: st->err
+ * says why, the log at debug level). */
 static struct lyd_node *HGW_PRINTF(3, 4) put(struct st *st, const char *value, const char *fmt, ...)
 {
 	char path[PATH_MAX_LEN];

@@ -228,9 +228,10 @@ int hgw_nc_subtree_xpath(const struct ly_ctx *ctx, const struct lyd_node *filter
 /*
  * State data, built a node at a time (the daemon's and ietf-netconf-monitoring's).
  * hgw_nc_state_put(): create or update the node at path (absolute, JSON-style prefixes) with
- * value (NULL: a container or list entry) in *tree (NULL: a new tree).  Returns the node, or
- * NULL with *err set (the first error is kept: -EINVAL for a path or value the model
- * refuses, -ENOMEM).  A state leaf-list takes no predicate: each call appends an instance.
+ * value (NULL: a container or list entry) in *tree (NULL: a new tree).  Returns the node
+ * for a container or list entry (NULL for a leaf, not looked up again), or NULL with *err set (the
+ * first error is kept: -EINVAL for a path or value the model refuses, -ENOMEM).  A state leaf-list
+ * takes no predicate: each call appends an instance.
  */
 struct lyd_node *hgw_nc_state_put(const struct ly_ctx *ctx, struct lyd_node **tree,
 				  const char *path, const char *value, int *err);

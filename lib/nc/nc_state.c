@@ -24,7 +24,9 @@ struct lyd_node *hgw_nc_state_put(const struct ly_ctx *ctx, struct lyd_node **tr
 			*err = e == LY_EMEM ? -ENOMEM : -EINVAL;
 		return NULL;
 	}
-	if (lyd_find_path(*tree, path, 0, &node) != LY_SUCCESS)
+	/* only a container or list entry is wanted back (to hang nodes off); a leaf is not
+	 * looked up again: a <get> sets thousands */
+	if (value != NULL || lyd_find_path(*tree, path, 0, &node) != LY_SUCCESS)
 		return NULL;
 	return node;
 }
