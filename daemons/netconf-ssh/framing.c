@@ -170,3 +170,27 @@ const char *frame_end(struct framer *f, const char *msg, size_t len)
 	frame_reset(f);
 	return err;
 }
+
+const char *frame_feed(struct framer *f, const char *data, size_t from, size_t end, size_t *ready)
+{
+	size_t used;
+	const char *why;
+
+	while (from < end) {
+		switch (frame_scan(f, data + from, end - from, &used)) {
+		case FRAME_ERROR:
+			return f->error;
+		case FRAME_END:
+			from += used;
+			why = frame_end(f, data + *ready, from - *ready);
+			if (why != NULL)
+				return why;
+			*ready = from;
+			break;
+		case FRAME_MORE:
+			from += used;
+			break;
+		}
+	}
+	return NULL;
+}

@@ -1,6 +1,7 @@
 /*
  * framing.h - RFC 6242 message framing of a NETCONF client's byte stream, for
- * hybridgw-netconf (and its fuzz target, tests/fuzz/fuzz_ssh_framing.c).  Pure: no I/O,
+ * hybridgw-netconf and hybridgwd's NETCONF shield (and the fuzz target,
+ * tests/fuzz/fuzz_ssh_framing.c).  Pure: no I/O,
  * no allocation, libc only.
  */
 #ifndef HGW_NETCONF_SSH_FRAMING_H
@@ -69,5 +70,12 @@ enum frame_result frame_scan(struct framer *f, const char *buf, size_t len, size
  * shortened base:1.1): then the session must be closed.
  */
 const char *frame_end(struct framer *f, const char *msg, size_t len);
+
+/*
+ * Both of the above over a receive buffer: data[*ready, end) is the message being
+ * received, of which data[from, end) is new.  Moves *ready past each message that ends.
+ * NULL, or why the stream must be closed (then data[0, *ready) are still whole messages).
+ */
+const char *frame_feed(struct framer *f, const char *data, size_t from, size_t end, size_t *ready);
 
 #endif

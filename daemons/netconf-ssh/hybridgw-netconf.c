@@ -462,8 +462,8 @@ static void up_free(void)
  */
 static int up_read(void)
 {
-	size_t pos, used, want;
-	enum frame_result r;
+	size_t pos, want;
+	const char *why;
 	ssize_t n;
 	char *p;
 
@@ -504,23 +504,10 @@ static int up_read(void)
 	pos = up.end;
 	up.end += (size_t)n;
 	up_last = now_s();
-	while (pos < up.end) {
-		r = frame_scan(&up.fr, up.data + pos, up.end - pos, &used);
-		pos += used;
-		if (r == FRAME_ERROR) {
-			say("closing the session: %s (after %lu whole messages)", up.fr.error,
-			    up.fr.messages);
-			return EXIT_PROTOCOL;
-		}
-		if (r == FRAME_END) {
-			const char *why = frame_end(&up.fr, up.data + up.ready, pos - up.ready);
-
-			if (why != NULL) {
-				say("closing the session: %s", why);
-				return EXIT_PROTOCOL;
-			}
-			up.ready = pos;
-		}
+	why = frame_feed(&up.fr, up.data, pos, up.end, &up.ready);
+	if (why != NULL) {
+		say("closing the session: %s (after %lu whole messages)", why, up.fr.messages);
+		return EXIT_PROTOCOL;
 	}
 	return -1;
 }

@@ -57,6 +57,30 @@ static size_t scan(const uint8_t *data, size_t size, size_t piece, size_t *ends,
 	return n;
 }
 
+/*
+ * frame_feed(), as the relay and hybridgwd's shield call it, over pieces of `piece` bytes:
+ * the end of the last whole message, and whether the stream failed.
+ */
+static size_t feed(const uint8_t *data, size_t size, size_t piece, bool *error)
+{
+	struct framer f;
+	size_t pos = 0, ready = 0, len;
+
+	memset(&f, 0, sizeof(f));
+	*error = false;
+	while (pos < size) {
+		len = size - pos < piece ? size - pos : piece;
+		if (frame_feed(&f, (const char *)data, pos, pos + len, &ready) != NULL) {
+			*error = true;
+			break;
+		}
+		if (ready > pos + len)
+			abort();
+		pos += len;
+	}
+	return ready;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static size_t a[MAX_ENDS], b[MAX_ENDS];
@@ -75,6 +99,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nb = scan(buf, size - 1, piece, b, &eb);
 	if (na != nb || ea != eb || memcmp(a, b, na * sizeof(a[0])) != 0)
 		abort();
+	/* the buffer-level helper finds the same last end, and fails the same */
+	if (feed(buf, size - 1, piece, &eb) != (na > 0 ? a[na - 1] : 0) || eb != ea) {
+		if (na < MAX_ENDS)
+			abort();
+	}
 	free(buf);
 	return 0;
 }
