@@ -27,6 +27,7 @@
 #include "nc/nc_store.h"
 #include "netconf.h"
 #include "netconf_monitor.h"
+#include "netconf_shield.h"
 #include "util.h"
 
 #define MAX_SESSIONS 16
@@ -37,12 +38,15 @@
 #define RPCS_PER_EVENT 8
 /*
  * How long a notification may wait for a client's socket before that client misses it.
- * libnetconf2 writes synchronously, so this is how long one stuck subscriber (a full socket
- * buffer: it stopped reading) holds the daemon's loop per notification; during a failover
- * storm that loop must keep converging routes, so a slow reader loses notifications (logged)
- * rather than delaying everyone.
+ * libnetconf2 writes synchronously, but to the shield's socketpair, whose buffer takes any
+ * notification at once (netconf_shield.h): this bounds the loop's wait should it not.
  */
 #define NOTIF_SEND_TIMEOUT_MS 50
+/*
+ * Output a subscriber may leave unread before it loses its session: during a failover
+ * storm a client that stopped reading must cost memory only up to here.
+ */
+#define NOTIF_BACKLOG_MAX ((size_t)16 << 20)
 /*
  * RFC 5277's notifications and nc-notifications are not in yuma's ietf/ directory, and
  * notifications imports yuma-ncx (for an extension) from netconfcentral/.
@@ -54,9 +58,11 @@ struct client {
 	struct netconf *nc;
 	struct nc_session *session;
 	struct nc_pollsession *ps;
-	sd_event_source *source; /* the socket: waiting for <hello>, then for RPCs */
-	sd_event_source *timer;	 /* <hello> timeout */
-	int fd;
+	sd_event_source *source;  /* the socket: waiting for <hello>, then for RPCs */
+	sd_event_source *timer;	  /* <hello> timeout */
+	struct nc_shield *shield; /* between the client's socket and fd */
+	int fd;			  /* libnetconf2's end of the shield */
+	bool throttled;		  /* the client's output backlog is full: its RPCs wait */
 	uint32_t sid;
 	uid_t uid;
 	enum hgw_nc_role role;
@@ -504,16 +510,26 @@ static void notif_free(struct notif *n)
 	free(n);
 }
 
+static void client_free(struct client *c);
+
 static void send_notif(const struct notif *n)
 {
 	struct nc_server_notif *msg;
 	struct lyd_node *tree;
-	struct client *c;
+	struct client *c, *next;
 
-	for (c = server->clients; c != NULL; c = c->next) {
+	for (c = server->clients; c != NULL; c = next) {
+		next = c->next;
 		tree = n->tree[c->role == HGW_NC_ROLE_ADMIN ? 0 : 1];
 		if (!c->subscribed || tree == NULL)
 			continue;
+		if (nc_shield_backlog(c->shield) > NOTIF_BACKLOG_MAX) {
+			log_notice("NETCONF session %u of %s: %zu bytes of notifications unread, "
+				   "session closed",
+				   c->sid, c->user, nc_shield_backlog(c->shield));
+			client_free(c); /* counted as dropped there */
+			continue;
+		}
 		msg = nc_server_notif_new(tree, n->eventtime, NC_PARAMTYPE_CONST);
 		if (msg == NULL)
 			continue;
@@ -1303,8 +1319,6 @@ static struct nc_server_reply *rpc_get_schema(struct lyd_node *rpc, struct clien
 	return nc_server_reply_data(reply, NC_WD_EXPLICIT, NC_PARAMTYPE_FREE);
 }
 
-static void client_free(struct client *c);
-
 /*
  * RFC 6241 7.9: the other session ends as if its transport had gone: its locks are
  * released, its candidate changes (when it held the candidate lock) discarded, and its
@@ -1463,7 +1477,11 @@ static void client_free(struct client *c)
 		release_locks(c->sid);
 		if (nc_session_get_term_reason(c->session) != NC_SESSION_TERM_CLOSED)
 			c->nc->dropped_sessions++;
-		log_info("NETCONF session %u of %s closed", c->sid, c->user);
+		if (c->shield != NULL && nc_shield_error(c->shield) != NULL)
+			log_info("NETCONF session %u of %s closed: %s", c->sid, c->user,
+				 nc_shield_error(c->shield));
+		else
+			log_info("NETCONF session %u of %s closed", c->sid, c->user);
 		if (c->ps != NULL)
 			nc_ps_del_session(c->ps, c->session);
 		/* libnetconf2 leaves the descriptors of nc_accept_inout() to their owner */
@@ -1472,6 +1490,8 @@ static void client_free(struct client *c)
 	nc_ps_free(c->ps);
 	sd_event_source_disable_unref(c->source);
 	sd_event_source_disable_unref(c->timer);
+	/* the last replies (<close-session>'s <ok/>) still go out */
+	nc_shield_release(c->shield);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c);
@@ -1487,6 +1507,12 @@ static int on_client_io(sd_event_source *source, int fd, uint32_t revents, void 
 	(void)fd;
 	(void)revents;
 	for (i = 0; i < RPCS_PER_EVENT; i++) {
+		/* a client that does not read its replies gets no more until it does */
+		if (nc_shield_backlog(c->shield) > NC_SHIELD_BACKLOG_MAX) {
+			c->throttled = true;
+			sd_event_source_set_enabled(c->source, SD_EVENT_OFF);
+			break;
+		}
 		r = nc_ps_poll(c->ps, 0, &s);
 		if (r & (NC_PSPOLL_SESSION_TERM | NC_PSPOLL_SESSION_ERROR | NC_PSPOLL_ERROR |
 			 NC_PSPOLL_NOSESSIONS)) {
@@ -1496,8 +1522,22 @@ static int on_client_io(sd_event_source *source, int fd, uint32_t revents, void 
 		if (r & NC_PSPOLL_TIMEOUT)
 			break;
 	}
+	/* what was read left room for the client's next messages */
+	nc_shield_kick(c->shield);
 	return 0;
 }
+
+static void on_drained(void *userdata)
+{
+	struct client *c = userdata;
+
+	if (c->throttled && c->source != NULL) {
+		c->throttled = false;
+		sd_event_source_set_enabled(c->source, SD_EVENT_ON);
+	}
+}
+
+static const struct nc_shield_ops shield_ops = { .drained = on_drained };
 
 /* The peer's uid and user name; -errno if the kernel cannot tell. */
 static int peer_name(int fd, uid_t *uid, pid_t *pid, char *buf, size_t size)
@@ -1587,7 +1627,9 @@ static int on_client_hello(sd_event_source *source, int fd, uint32_t revents, vo
 	c->timer = sd_event_source_disable_unref(c->timer);
 	c->source = sd_event_source_disable_unref(c->source);
 	if (nc_accept_inout(c->fd, c->fd, c->user, &c->session) != NC_MSG_HELLO) {
-		log_info("NETCONF: no valid <hello> from a client of %s", c->user);
+		log_info("NETCONF: no valid <hello> from a client of %s%s%s", c->user,
+			 nc_shield_error(c->shield) != NULL ? ": " : "",
+			 nc_shield_error(c->shield) != NULL ? nc_shield_error(c->shield) : "");
 		c->nc->in_bad_hellos++;
 		c->session = NULL;
 		client_free(c);
@@ -1633,7 +1675,7 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
 		return 0;
 	}
 	c->nc = nc;
-	c->fd = cfd;
+	c->fd = cfd; /* until the shield stands in front of it */
 	c->next = nc->clients;
 	nc->clients = c;
 	nc->nclients++;
@@ -1648,7 +1690,15 @@ static int on_accept(sd_event_source *source, int fd, uint32_t revents, void *us
 		client_free(c);
 		return 0;
 	}
-	r = sd_event_add_io(nc->event, &c->source, cfd, EPOLLIN, on_client_hello, c);
+	c->fd = -1;
+	r = nc_shield_new(nc->event, cfd, &shield_ops, c, &c->fd, &c->shield);
+	if (r < 0) {
+		log_err_errno(r, "NETCONF: cannot set up a session for %s", c->user);
+		client_free(c);
+		return 0;
+	}
+	/* readable once the client's <hello> is whole */
+	r = sd_event_add_io(nc->event, &c->source, c->fd, EPOLLIN, on_client_hello, c);
 	if (r == 0)
 		r = sd_event_add_time_relative(nc->event, &c->timer, CLOCK_MONOTONIC,
 					       HELLO_TIMEOUT_S * 1000000ULL, 0, on_hello_timeout,
@@ -1992,6 +2042,7 @@ void netconf_free(struct netconf *nc)
 	sd_event_source_disable_unref(nc->config_retry);
 	while (nc->clients != NULL)
 		client_free(nc->clients);
+	nc_shield_free_all();
 	if (server == nc)
 		confirm_clear();
 	while (nc->notifs != NULL) {

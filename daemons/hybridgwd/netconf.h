@@ -38,12 +38,13 @@
  *
  * ietf-netconf-monitoring: /netconf-state in <get> (netconf_monitor.h).
  *
- * Not yet (issue 6, later steps): subtree filters.
- * The <hello> exchange (nc_accept_inout()) runs only once the client's hello has started
- * to arrive, so a client that connects and stays silent holds nothing up; it is dropped
- * after a timeout.  Known limit: a client that sends half a message and stops holds the
- * loop for libnetconf2's read timeout; over SSH any user with a role can do that (moving
- * reads off the loop, or a relay that forwards only whole messages, is the next step).
+ * Slow clients: libnetconf2 never gets a client's socket, only one end of a socketpair
+ * behind the shield (netconf_shield.h), which hands it whole messages and takes its
+ * replies at once.  A client that stalls in the middle of a message, or stops reading,
+ * holds only itself: its RPCs wait while more than NC_SHIELD_BACKLOG_MAX of its replies
+ * are unread, and a subscriber with more than 16 MiB of unread notifications loses its
+ * session.  The <hello> exchange (nc_accept_inout()) runs once the client's hello is
+ * whole; a client that sends none within 10 s is dropped.
  *
  * libnetconf2's server state is process-global (callbacks carry no user data), so there is
  * at most one netconf server per process.

@@ -3,8 +3,9 @@
 # its NETCONF unix socket: the operations (test_ncclient.py), the roles (test_nc_access.py: as
 # root, and as a throw-away system user made operator; skipped unless run as root), confirmed
 # commit (test_nc_confirmed.py), notifications (test_nc_notif.py, through the daemon's test
-# hook, and to the operator too).  Then the daemon must stop cleanly, with no error or warning
-# logged and no pre-shared key in its log.  Prints the server-side handling time of each RPC
+# hook, and to the operator too), clients that stall or do not read (test_nc_shield.py).
+# Then the daemon must stop cleanly, with no error or warning logged and no pre-shared key
+# in its log.  Prints the server-side handling time of each RPC
 # kind (from the daemon's debug log).
 # VALGRIND=1 runs the daemon under valgrind --leak-check=full: any error or definite leak over
 # the whole suite fails it (the sanitizer build checks leaks the same way with LeakSanitizer).
@@ -115,6 +116,8 @@ if [ -n "$user" ]; then
 else
 	$py "$here/test_nc_notif.py" drive "$sock" "$tmp/hook.sock" || rc=1
 fi
+
+$py "$here/test_nc_shield.py" "$sock" "$tmp/hook.sock" "$tmp/daemon.log" || rc=1
 
 kill -TERM "$pid"
 wait "$pid"
