@@ -1514,6 +1514,13 @@ static int on_client_io(sd_event_source *source, int fd, uint32_t revents, void 
 			break;
 		}
 		r = nc_ps_poll(c->ps, 0, &s);
+		/* libnetconf2 answered an RPC it could not parse itself: RFC 6022 counts it */
+		if (r & NC_PSPOLL_BAD_RPC) {
+			c->counters.in_bad_rpcs++;
+			c->nc->totals.in_bad_rpcs++;
+			c->counters.out_rpc_errors++;
+			c->nc->totals.out_rpc_errors++;
+		}
 		if (r & (NC_PSPOLL_SESSION_TERM | NC_PSPOLL_SESSION_ERROR | NC_PSPOLL_ERROR |
 			 NC_PSPOLL_NOSESSIONS)) {
 			client_free(c);

@@ -112,6 +112,21 @@ def main(sock, hook, log):
           log_has(log, "closed in the middle of a message"))
     a.close()
 
+    # an RPC libnetconf2 cannot parse: answered with an rpc-error, counted (RFC 6022)
+    b = Raw(sock)
+    b.hello()
+    b.s.sendall(chunk(b'<rpc xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" '
+                      b'message-id="7"><no-such-operation/></rpc>'))
+    got = b.reply()
+    b.rpc(8, '<get><filter type="xpath" select="/ncm:netconf-state/ncm:sessions" '
+             'xmlns:ncm="urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"/></get>')
+    state = b.reply()
+    mine = state.split(b"<session-id>", )
+    bad = [p for p in mine[1:] if b"<in-bad-rpcs>1</in-bad-rpcs>" in p]
+    check("an RPC that cannot be parsed: rpc-error, and in-bad-rpcs 1 for its session",
+          b"rpc-error" in got and len(bad) == 1, (got[:300], state[:600]))
+    b.close()
+
     # bad framing ends the session
     b = Raw(sock)
     b.hello()
