@@ -267,6 +267,23 @@ static struct nc_server_reply *error_reply(struct hgw_nc_errors *errs, uint32_t 
 	return reply;
 }
 
+/*
+ * libnetconf2's own messages (a session's transport failed, a message it could not parse)
+ * go to our log, not to stderr.  They are about clients, not the daemon: info at most.  A
+ * message may quote what a client sent, which may be a key not yet in any datastore, so
+ * nothing from its first quote on is logged.
+ */
+static void on_lnc2_print(const struct nc_session *session, NC_VERB_LEVEL level, const char *msg)
+{
+	size_t n = strcspn(msg, "\"'");
+
+	if (level > NC_VERB_WARNING)
+		return;
+	log_info("libnetconf2: session %u: %.*s%s",
+		 session != NULL ? nc_session_get_id(session) : 0, (int)n, msg,
+		 msg[n] != '\0' ? "... (the rest may quote client data: withheld)" : "");
+}
+
 /* Whether text quotes a secret of any datastore. */
 static bool mentions_secret(const char *text)
 {
@@ -1435,12 +1452,9 @@ static struct nc_server_reply *on_rpc(struct lyd_node *rpc, struct nc_session *s
 		reply = handler(rpc, c);
 		server->actor = NULL;
 	}
+	/* out-rpc-errors: on_client_io() counts what libnetconf2 says it sent */
 	c->counters.in_rpcs++;
 	server->totals.in_rpcs++;
-	if (reply != NULL && nc_server_reply_get_last_err(reply) != NULL) {
-		c->counters.out_rpc_errors++;
-		server->totals.out_rpc_errors++;
-	}
 	/* server-side latency: what a client library adds is not ours */
 	log_debug("NETCONF session %u: %s handled in %llu us", sid, LYD_NAME(rpc),
 		  (unsigned long long)(hgw_now_usec() - start));
@@ -1518,6 +1532,9 @@ static int on_client_io(sd_event_source *source, int fd, uint32_t revents, void 
 		if (r & NC_PSPOLL_BAD_RPC) {
 			c->counters.in_bad_rpcs++;
 			c->nc->totals.in_bad_rpcs++;
+		}
+		/* an <rpc-error> was sent, ours or libnetconf2's */
+		if (r & (NC_PSPOLL_REPLY_ERROR | NC_PSPOLL_BAD_RPC)) {
 			c->counters.out_rpc_errors++;
 			c->nc->totals.out_rpc_errors++;
 		}
@@ -2013,6 +2030,8 @@ int netconf_new(sd_event *event, const struct hgwd_options *opts, hgw_nc_apply_f
 		nc->ctx, NULL, "/ietf-netconf-monitoring:get-schema", 0);
 	if (schema != NULL)
 		nc_set_rpc_callback(schema, on_rpc);
+	nc_set_print_clb_session(on_lnc2_print);
+	nc_verbosity(NC_VERB_WARNING);
 	if (nc_server_init(nc->ctx) != 0) {
 		r = log_err_errno(ENOMEM, "cannot initialise libnetconf2");
 		goto fail;

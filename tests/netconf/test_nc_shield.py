@@ -121,9 +121,11 @@ def main(sock, hook, log):
     b.rpc(8, '<get><filter type="xpath" select="/ncm:netconf-state/ncm:sessions" '
              'xmlns:ncm="urn:ietf:params:xml:ns:yang:ietf-netconf-monitoring"/></get>')
     state = b.reply()
-    mine = state.split(b"<session-id>", )
-    bad = [p for p in mine[1:] if b"<in-bad-rpcs>1</in-bad-rpcs>" in p]
-    check("an RPC that cannot be parsed: rpc-error, and in-bad-rpcs 1 for its session",
+    mine = state.split(b"<session-id>")
+    bad = [p for p in mine[1:] if b"<in-bad-rpcs>1</in-bad-rpcs>" in p and
+           b"<out-rpc-errors>1</out-rpc-errors>" in p]
+    check("an RPC that cannot be parsed: rpc-error, in-bad-rpcs 1 and out-rpc-errors 1 for "
+          "its session",
           b"rpc-error" in got and len(bad) == 1, (got[:300], state[:600]))
     b.close()
 
