@@ -370,6 +370,14 @@ static int fill_iface(struct cc *c, const struct lyd_node *gw, const char *under
 
 	nl->kind = c->out->global.ifkind;
 	nl->mtu = p->mtu;
+	/*
+	 * The IPv6 link-local, ours so that it survives the link's down/up (nl.h): fe80:: and
+	 * the inside IPv4 address as its last 32 bits, fe80::a9fe:1501 for 169.254.21.1;
+	 * deterministic, unique per link, and it says which tunnel it is.
+	 */
+	nl->ll.s6_addr[0] = 0xfe;
+	nl->ll.s6_addr[1] = 0x80;
+	memcpy(&nl->ll.s6_addr[12], &t->iface.inside_local, 4);
 	if (nl->kind != HGW_NL_VTI)
 		return 0;
 	/* A VTI is bound to the outer addresses; an XFRM interface only to its if_id. */
@@ -986,6 +994,7 @@ static const struct field iface_fields[] = {
 	FM(T, iface.nl.if_id, true),
 	FM(T, iface.nl.underlay, true),
 	FM(T, iface.nl.mtu, false),
+	FM(T, iface.nl.ll, false),
 	/* a new inside address: the interface is made again rather than carrying both */
 	FM(T, iface.inside_local, true),
 	FM(T, iface.inside_plen, true),

@@ -19,6 +19,7 @@
 #include <netlink/msg.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet6.h>
 #include <netlink/route/link/ipvti.h>
 #include <netlink/route/link/xfrmi.h>
 #include <netlink/route/nexthop.h>
@@ -127,6 +128,7 @@ void hgw_nl_free(struct hgw_nl *nl)
 	sd_event_unref(nl->event);
 	free(nl->links);
 	free(nl->watches);
+	free(nl->lls);
 	free(nl->buf);
 	free(nl);
 }
@@ -134,6 +136,42 @@ void hgw_nl_free(struct hgw_nl *nl)
 const struct hgw_nl_stats *hgw_nl_stats(const struct hgw_nl *nl)
 {
 	return &nl->stats;
+}
+
+/* ---- the interfaces whose link-local is ours (hgw_nl_link_ipv6_ll) ---- */
+
+static struct hgw_nl_ll *ll_find(struct hgw_nl *nl, const char *name)
+{
+	for (size_t i = 0; i < nl->n_lls; i++) {
+		if (strcmp(nl->lls[i].name, name) == 0)
+			return &nl->lls[i];
+	}
+	return NULL;
+}
+
+static int ll_remember(struct hgw_nl *nl, const char *name, const struct in6_addr *ll)
+{
+	struct hgw_nl_ll *o = ll_find(nl, name);
+
+	if (o == NULL) {
+		struct hgw_nl_ll *grown = realloc(nl->lls, (nl->n_lls + 1) * sizeof(*grown));
+
+		if (grown == NULL)
+			return -ENOMEM;
+		nl->lls = grown;
+		o = &nl->lls[nl->n_lls++];
+		snprintf(o->name, sizeof(o->name), "%s", name);
+	}
+	o->addr = *ll;
+	return 0;
+}
+
+static void ll_forget(struct hgw_nl *nl, const char *name)
+{
+	struct hgw_nl_ll *o = ll_find(nl, name);
+
+	if (o != NULL)
+		*o = nl->lls[--nl->n_lls];
 }
 
 /* ---- links ---- */
@@ -196,6 +234,9 @@ int hgw_nl_link_set_up(struct hgw_nl *nl, const char *name, bool up)
 		rtnl_link_unset_flags(change, IFF_UP);
 	r = link_change(nl, name, change);
 	rtnl_link_put(change);
+	/* the kernel deleted the link-local on down and makes none of ours on up */
+	if (r == 0 && up)
+		hgw_nl_ll_restore(nl, name);
 	return r;
 }
 
@@ -217,28 +258,69 @@ int hgw_nl_link_delete(struct hgw_nl *nl, const char *name)
 	struct rtnl_link *link;
 	int r = get_link(nl, name, &link);
 
+	if (r == -ESRCH)
+		ll_forget(nl, name);
 	if (r < 0)
 		return r == -ESRCH ? -ENODEV : r;
 	r = rtnl_link_delete(nl->cmd, link);
 	rtnl_link_put(link);
-	return r < 0 ? hgw_nl_errno(r) : 0;
+	if (r < 0)
+		return hgw_nl_errno(r);
+	ll_forget(nl, name);
+	return 0;
 }
 
 /* ---- tunnels ---- */
 
-static int set_disable_policy(const char *ifname)
+/* net.<family>.conf.<ifname>.<key> in procfs (a dot in ifname is no separator there). */
+static void conf_path(char *path, size_t size, const char *family, const char *ifname,
+		      const char *key)
+{
+	snprintf(path, size, "/proc/sys/net/%s/conf/%s/%s", family, ifname, key);
+}
+
+static int conf_write(const char *family, const char *ifname, const char *key, const char *value)
 {
 	char path[128];
+	size_t len = strlen(value);
 	int fd, r = 0;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/disable_policy", ifname);
+	conf_path(path, sizeof(path), family, ifname, key);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return log_err_errno(errno, "cannot open %s", path);
-	if (write(fd, "1\n", 2) != 2)
+	if (write(fd, value, len) != (ssize_t)len)
 		r = log_err_errno(errno, "cannot write %s", path);
 	close(fd);
 	return r;
+}
+
+/* The value's first line into buf (NUL-terminated); 0 or -errno (-ENOENT: no such entry). */
+static int conf_read(const char *family, const char *ifname, const char *key, char *buf,
+		     size_t size)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	conf_path(path, sizeof(path), family, ifname, key);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int set_disable_policy(const char *ifname)
+{
+	return conf_write("ipv4", ifname, "disable_policy", "1\n");
 }
 
 static struct rtnl_link *tunnel_build(struct hgw_nl *nl, const struct hgw_nl_tunnel *t, int *err)
@@ -315,7 +397,7 @@ static int tunnel_adopt(struct hgw_nl *nl, struct rtnl_link *link, const struct 
 int hgw_nl_tunnel_ensure(struct hgw_nl *nl, const struct hgw_nl_tunnel *t, bool *adopted)
 {
 	struct rtnl_link *link;
-	int r;
+	int r = 0;
 
 	*adopted = false;
 	if (t->kind == HGW_NL_XFRMI && t->if_id == 0)
@@ -337,8 +419,18 @@ int hgw_nl_tunnel_ensure(struct hgw_nl *nl, const struct hgw_nl_tunnel *t, bool 
 			return hgw_nl_errno(r);
 	}
 	if (t->kind == HGW_NL_VTI)
-		return set_disable_policy(t->name);
-	return 0;
+		r = set_disable_policy(t->name);
+	if (r == 0 && !IN6_IS_ADDR_UNSPECIFIED(&t->ll)) {
+		r = hgw_nl_link_ipv6_ll(nl, t->name, &t->ll);
+		if (r == -EAFNOSUPPORT) {
+			log_notice("%s: the kernel has no IPv6 on it: no link-local", t->name);
+			r = 0;
+		}
+	}
+	/* what this call made, it takes away again */
+	if (r < 0 && !*adopted)
+		hgw_nl_link_delete(nl, t->name);
+	return r;
 }
 
 /* Create and delete one test interface of a kind; false only for "unknown device type". */
@@ -374,6 +466,203 @@ const struct hgw_nl_caps *hgw_nl_caps(struct hgw_nl *nl)
 		nl->caps_probed = true;
 	}
 	return &nl->caps;
+}
+
+/* ---- the IPv6 link-local ---- */
+
+static bool is_link_local(const uint8_t *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+/* The IPv6 address of a, or NULL. */
+static const uint8_t *addr6_of(struct rtnl_addr *a, int ifindex)
+{
+	struct nl_addr *l = rtnl_addr_get_local(a);
+
+	if (rtnl_addr_get_ifindex(a) != ifindex || rtnl_addr_get_family(a) != AF_INET6 ||
+	    l == NULL || nl_addr_get_len(l) != 16)
+		return NULL;
+	return nl_addr_get_binary_addr(l);
+}
+
+/* Add ll/plen with IFA_F_NODAD (adding what exists is no error), or delete it. */
+static int ll_request(struct hgw_nl *nl, int ifindex, const uint8_t *ll, unsigned plen, bool add)
+{
+	struct rtnl_addr *addr = rtnl_addr_alloc();
+	struct nl_addr *a = nl_addr_build(AF_INET6, ll, 16);
+	int r;
+
+	if (addr == NULL || a == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	nl_addr_set_prefixlen(a, (int)plen);
+	rtnl_addr_set_ifindex(addr, ifindex);
+	rtnl_addr_set_family(addr, AF_INET6);
+	rtnl_addr_set_local(addr, a);
+	rtnl_addr_set_prefixlen(addr, (int)plen);
+	if (add) {
+		/* no IFA_F_NOPREFIXROUTE: the fe80::/64 route comes with it */
+		rtnl_addr_set_flags(addr, IFA_F_NODAD);
+		r = rtnl_addr_add(nl->cmd, addr, NLM_F_CREATE | NLM_F_REPLACE);
+	} else {
+		r = rtnl_addr_delete(nl->cmd, addr, 0);
+	}
+	r = r < 0 ? hgw_nl_errno(r) : 0;
+out:
+	nl_addr_put(a);
+	rtnl_addr_put(addr);
+	return r;
+}
+
+/*
+ * Give ifindex ll/64, valid at once, unless it has it so already (an entry of ll that is not
+ * exactly that, say tentative or of another length, is deleted and added again).  prune:
+ * then delete every other fe80::/10 address of it.  *writes counts the requests.
+ */
+static int ll_addrs(struct hgw_nl *nl, int ifindex, const struct in6_addr *ll, bool prune,
+		    unsigned *writes)
+{
+	const unsigned bad = IFA_F_TENTATIVE | IFA_F_DADFAILED;
+	struct nl_cache *cache;
+	struct nl_object *o;
+	bool have = false;
+	int r = rtnl_addr_alloc_cache(nl->cmd, &cache);
+
+	if (r < 0)
+		return hgw_nl_errno(r);
+	for (o = nl_cache_get_first(cache); o != NULL && r == 0; o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		const uint8_t *b = addr6_of(a, ifindex);
+		unsigned flags = rtnl_addr_get_flags(a);
+		int plen = rtnl_addr_get_prefixlen(a);
+
+		if (b == NULL || memcmp(b, ll->s6_addr, 16) != 0)
+			continue;
+		if (plen == 64 && (flags & IFA_F_NODAD) && !(flags & bad)) {
+			have = true;
+			continue;
+		}
+		r = ll_request(nl, ifindex, b, (unsigned)plen, false);
+		*writes += 1;
+	}
+	if (r == 0 && !have) {
+		r = ll_request(nl, ifindex, ll->s6_addr, 64, true);
+		*writes += 1;
+	}
+	/* ours first, then the others: the link is never without one */
+	for (o = nl_cache_get_first(cache); prune && o != NULL && r == 0;
+	     o = nl_cache_get_next(o)) {
+		struct rtnl_addr *a = (struct rtnl_addr *)o;
+		const uint8_t *b = addr6_of(a, ifindex);
+
+		if (b == NULL || !is_link_local(b) || memcmp(b, ll->s6_addr, 16) == 0)
+			continue;
+		r = ll_request(nl, ifindex, b, (unsigned)rtnl_addr_get_prefixlen(a), false);
+		/* gone meanwhile (the kernel's own, on a link going down) */
+		if (r == -EADDRNOTAVAIL || r == -ESRCH)
+			r = 0;
+		*writes += 1;
+	}
+	nl_cache_free(cache);
+	return r;
+}
+
+/* IFLA_INET6_ADDR_GEN_MODE = none, unless the kernel says so already. */
+static int ll_gen_mode_none(struct hgw_nl *nl, const char *ifname, struct rtnl_link *link,
+			    unsigned *writes)
+{
+	struct rtnl_link *change;
+	uint8_t mode;
+	int r;
+
+	if (rtnl_link_inet6_get_addr_gen_mode(link, &mode) == 0 && mode == IN6_ADDR_GEN_MODE_NONE)
+		return 0;
+	change = rtnl_link_alloc();
+	if (change == NULL)
+		return -ENOMEM;
+	r = rtnl_link_inet6_set_addr_gen_mode(change, IN6_ADDR_GEN_MODE_NONE);
+	r = r < 0 ? hgw_nl_errno(r) : link_change(nl, ifname, change);
+	rtnl_link_put(change);
+	*writes += 1;
+	return r;
+}
+
+int hgw_nl_link_ipv6_ll(struct hgw_nl *nl, const char *ifname, const struct in6_addr *ll)
+{
+	struct rtnl_link *link;
+	unsigned writes = 0;
+	char v[16];
+	int r, ifindex;
+
+	if (ll == NULL) {
+		ll_forget(nl, ifname);
+		return 0;
+	}
+	if (!is_link_local(ll->s6_addr))
+		return -EINVAL;
+	r = get_link(nl, ifname, &link);
+	if (r < 0)
+		return r == -ESRCH ? -ENODEV : r;
+	ifindex = rtnl_link_get_ifindex(link);
+	/* no IPv6 on it: no conf/<if> (IPv6 off in the kernel, MTU below 1280), or disabled */
+	r = conf_read("ipv6", ifname, "disable_ipv6", v, sizeof(v));
+	if (r == -ENOENT || (r == 0 && strcmp(v, "0") != 0))
+		r = -EAFNOSUPPORT;
+	if (r == 0)
+		r = ll_gen_mode_none(nl, ifname, link, &writes);
+	rtnl_link_put(link);
+	if (r == 0 && (conf_read("ipv6", ifname, "keep_addr_on_down", v, sizeof(v)) < 0 ||
+		       strcmp(v, "1") != 0)) {
+		r = conf_write("ipv6", ifname, "keep_addr_on_down", "1\n");
+		writes++;
+	}
+	if (r == 0)
+		r = ll_addrs(nl, ifindex, ll, true, &writes);
+	if (r == 0)
+		r = ll_remember(nl, ifname, ll);
+	if (r == 0 && writes > 0) {
+		char buf[INET6_ADDRSTRLEN];
+
+		log_debug("%s: IPv6 link-local %s (%u writes)", ifname,
+			  inet_ntop(AF_INET6, ll, buf, sizeof(buf)), writes);
+	}
+	return r;
+}
+
+void hgw_nl_ll_restore(struct hgw_nl *nl, const char *name)
+{
+	const struct hgw_nl_ll *o = ll_find(nl, name);
+	struct rtnl_link *link;
+	unsigned writes = 0;
+	char buf[INET6_ADDRSTRLEN];
+	int r, ifindex;
+	bool up;
+
+	if (o == NULL)
+		return;
+	r = get_link(nl, name, &link);
+	if (r < 0)
+		return; /* gone: hgw_nl_tunnel_ensure() makes it again */
+	ifindex = rtnl_link_get_ifindex(link);
+	up = (rtnl_link_get_flags(link) & IFF_UP) != 0;
+	rtnl_link_put(link);
+	if (!up)
+		return;
+	r = ll_addrs(nl, ifindex, &o->addr, false, &writes);
+	inet_ntop(AF_INET6, &o->addr, buf, sizeof(buf));
+	if (r < 0)
+		log_warn_errno(r, "%s: cannot add its IPv6 link-local %s again", name, buf);
+	else if (writes > 0)
+		log_debug("%s: IPv6 link-local %s added again", name, buf);
+}
+
+void hgw_nl_ll_restore_all(struct hgw_nl *nl)
+{
+	/* by name: a restore does not change the table */
+	for (size_t i = 0; i < nl->n_lls; i++)
+		hgw_nl_ll_restore(nl, nl->lls[i].name);
 }
 
 /* ---- addresses ---- */

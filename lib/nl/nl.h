@@ -104,9 +104,46 @@ const struct hgw_nl_stats *hgw_nl_stats(const struct hgw_nl *nl);
 
 /* ifindex of name, or -ENODEV. */
 int hgw_nl_ifindex(struct hgw_nl *nl, const char *name);
+/* Up: then the link-local of hgw_nl_link_ipv6_ll() is added again (a failure is logged). */
 int hgw_nl_link_set_up(struct hgw_nl *nl, const char *name, bool up);
 int hgw_nl_link_set_mtu(struct hgw_nl *nl, const char *name, unsigned mtu);
+/* Also forgets the link's link-local (hgw_nl_link_ipv6_ll). */
 int hgw_nl_link_delete(struct hgw_nl *nl, const char *name);
+
+/*
+ * Make the interface's IPv6 link-local address ours and keep it across down/up (the bug of
+ * VyOS T5769).
+ *
+ * Why: on admin down the kernel deletes every IPv6 link-local address of the interface,
+ * and hybridgwd sets a tunnel link down on purpose (its routes leave the FIB at once) and
+ * up again on every failover.  net.ipv6.conf.<if>.keep_addr_on_down = 1 does not keep it:
+ * it keeps static global addresses only, never a link-local one (measured on Linux 6.1 in
+ * UML and 6.18 on the host; tests/proto/nl_host.py, tests/lab/scenarios/test_nl.py).  What
+ * the kernel makes by itself on up depends on the kind: a VTI with a local address gets
+ * fe80::5efe:<local IPv4> (the same on every VTI of that address), a VTI with local any
+ * none at all (both measured in UML), an XFRM interface (ARPHRD_NONE) a random one, new
+ * each time the interface is made (the kernel turns EUI-64 into random for it; neither
+ * kernel here has XFRM interfaces).  None is stable, and none says which tunnel it is.
+ *
+ * So the driver owns it:
+ *   - IFLA_INET6_ADDR_GEN_MODE = none: the kernel makes no link-local of its own (on a new
+ *     tunnel, still down, it never makes one at all);
+ *   - net.ipv6.conf.<if>.keep_addr_on_down = 1, for the other IPv6 addresses a tunnel
+ *     may carry (it does nothing for the link-local, see above);
+ *   - ll/64 with IFA_F_NODAD (usable at once, never tentative) and its fe80::/64 prefix
+ *     route; every other fe80::/10 address on the interface is deleted: one link-local;
+ *   - the driver remembers the interface and adds ll again whenever it finds the link up
+ *     without it: in hgw_nl_link_set_up(up) right after the kernel's answer (the daemon's
+ *     own down/up), and in the monitor on a link notification showing it up (someone's
+ *     `ip link set up`), on the deletion of an IPv6 address of it (a flush), and on resync.
+ * Every step reads first and writes only what differs: calling it again, or on adopt after
+ * a restart, sends no request and causes no notification.
+ *
+ * ll == NULL: forget the interface (ll is not added again on up); the kernel is left as it
+ * is.  0; -EINVAL if ll is not in fe80::/10; -ENODEV; -EAFNOSUPPORT if the interface has no
+ * IPv6 (none in the kernel, or disable_ipv6 = 1).
+ */
+int hgw_nl_link_ipv6_ll(struct hgw_nl *nl, const char *ifname, const struct in6_addr *ll);
 
 struct hgw_nl_tunnel {
 	enum hgw_nl_tunnel_kind kind;
@@ -116,15 +153,18 @@ struct hgw_nl_tunnel {
 	uint32_t if_id;		      /* XFRM interface: the CHILD_SA's if_id, not 0 */
 	char underlay[IFNAMSIZ];      /* XFRM interface: the device it sits on; "" = none */
 	unsigned mtu;		      /* 0: leave the kernel's */
+	struct in6_addr ll;	      /* IPv6 link-local (hgw_nl_link_ipv6_ll); :: = not managed */
 };
 
 /*
  * Create the tunnel interface, or adopt an existing one of the same name when its kind and
- * parameters match (*adopted = true; nothing is changed then but MTU and disable_policy).
- * An interface of that name that does not match is -EEXIST: never reconfigured behind
- * someone's back.  For VTI, sets net.ipv4.conf.<name>.disable_policy = 1.  Leaves the
- * link down: hgw_nl_link_set_up() when the SA is there.  -EOPNOTSUPP if the kernel lacks
- * the kind.
+ * parameters match (*adopted = true; nothing is changed then but MTU, disable_policy and
+ * the link-local).  An interface of that name that does not match is -EEXIST: never
+ * reconfigured behind someone's back.  For VTI, sets net.ipv4.conf.<name>.disable_policy =
+ * 1.  With t->ll set, hgw_nl_link_ipv6_ll() (on a new interface before it is ever up; on an
+ * adopted one writing only what differs); a kernel without IPv6 for it is logged and not an
+ * error.  On failure an interface this call made is deleted again.  Leaves the link down:
+ * hgw_nl_link_set_up() when the SA is there.  -EOPNOTSUPP if the kernel lacks the kind.
  */
 int hgw_nl_tunnel_ensure(struct hgw_nl *nl, const struct hgw_nl_tunnel *t, bool *adopted);
 

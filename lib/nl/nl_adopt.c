@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/if_addr.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,9 +82,11 @@ static void adopt_addr(struct nl_object *obj, void *arg)
 	len = nl_addr_get_len(local);
 	if (len != 4 && len != 16)
 		return;
-	/* the kernel makes the link-local one itself on link up */
+	/* a link-local is ours only with IFA_F_NODAD (hgw_nl_link_ipv6_ll); the kernel's own,
+	 * made on link up, never has it */
 	if (len == 16 && ((const uint8_t *)nl_addr_get_binary_addr(local))[0] == 0xfe &&
-	    (((const uint8_t *)nl_addr_get_binary_addr(local))[1] & 0xc0) == 0x80)
+	    (((const uint8_t *)nl_addr_get_binary_addr(local))[1] & 0xc0) == 0x80 &&
+	    !(rtnl_addr_get_flags(addr) & IFA_F_NODAD))
 		return;
 	ctx->err = grow((void **)&ctx->out->addrs, ctx->out->n_addrs, sizeof(*o));
 	if (ctx->err < 0)

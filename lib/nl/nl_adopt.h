@@ -19,6 +19,8 @@
  *   replace's check for a foreign route.
  *
  *   Kernel-made IPv6 link-local addresses (fe80::/10) are not listed: they are not ours.
+ *   The one hgw_nl_link_ipv6_ll() adds is, and is told apart by IFA_F_NODAD, which the
+ *   kernel never sets on a link-local of its own making.
  */
 #ifndef HGW_NL_ADOPT_H
 #define HGW_NL_ADOPT_H

@@ -15,6 +15,12 @@ struct hgw_nl_link {
 	char name[IFNAMSIZ];
 };
 
+/* An interface whose IPv6 link-local is ours (hgw_nl_link_ipv6_ll), by name. */
+struct hgw_nl_ll {
+	char name[IFNAMSIZ];
+	struct in6_addr addr;
+};
+
 struct hgw_nl_watch {
 	struct hgw_nl_prefix prefix;
 	struct hgw_nl_view view;
@@ -38,6 +44,8 @@ struct hgw_nl {
 	size_t n_links;
 	struct hgw_nl_watch *watches;
 	size_t n_watches;
+	struct hgw_nl_ll *lls;
+	size_t n_lls;
 
 	uint8_t *buf; /* one datagram from the event socket */
 	size_t buf_size;
@@ -49,6 +57,15 @@ int hgw_nl_errno(int nlerr);
 void hgw_nl_route_from_rtnl(struct hgw_nl *nl, struct rtnl_route *rt, struct hgw_nl_route *out);
 /* Interface name from the monitor's table, else from the kernel; "" if gone. */
 void hgw_nl_ifname_of(struct hgw_nl *nl, int ifindex, char *buf);
+
+/*
+ * If name is an interface of hgw_nl_link_ipv6_ll() and up without its link-local, add it
+ * (reads first; the kernel's flags, not the monitor's, say whether it is up).  Failures are
+ * logged.
+ */
+void hgw_nl_ll_restore(struct hgw_nl *nl, const char *name);
+/* The same for every interface of hgw_nl_link_ipv6_ll() (after a resync). */
+void hgw_nl_ll_restore_all(struct hgw_nl *nl);
 
 int hgw_nl_monitor_open(struct hgw_nl *nl, int rcvbuf);
 void hgw_nl_monitor_close(struct hgw_nl *nl);

@@ -228,6 +228,8 @@ static int resync(struct hgw_nl *nl, int why)
 	ts_now(&ts);
 	nl->stats.resyncs++;
 	r = links_reload(nl, &ts);
+	/* a link may have gone down and up in the gap, losing its link-local */
+	hgw_nl_ll_restore_all(nl);
 	for (size_t i = 0; i < nl->n_watches; i++) {
 		int q = watch_refresh(nl, &nl->watches[i], &ts);
 
@@ -269,9 +271,27 @@ static bool on_link(struct hgw_nl *nl, struct nlmsghdr *h, const struct hgw_nl_e
 	changed = changed || strcmp(l.name, old->name) != 0;
 	if (link_set(nl, l.ifindex, l.name, l.flags) < 0)
 		return true;
+	/* up by someone else's hand (ours adds it at once): the kernel made no link-local */
+	if (changed && (l.flags & IFF_UP))
+		hgw_nl_ll_restore(nl, l.name);
 	if (changed)
 		report_link(nl, &l, false, ts);
 	return changed;
+}
+
+/* An IPv6 address deleted: if it was the link-local of ours on a link that is up (a flush),
+ * add it again.  On a link going down the kernel deletes it too; the restore then finds
+ * the link down and leaves it. */
+static void on_addr(struct hgw_nl *nl, struct nlmsghdr *h, const struct hgw_nl_event_info *info)
+{
+	const struct ifaddrmsg *ifa = nlmsg_data(h);
+	const struct hgw_nl_link *l;
+
+	if (h->nlmsg_type != RTM_DELADDR || ifa->ifa_family != AF_INET6 || nl->n_lls == 0)
+		return;
+	l = link_find(nl, info->ifindex);
+	if (l != NULL)
+		hgw_nl_ll_restore(nl, l->name);
 }
 
 /* Mark the watches one notification may affect. */
@@ -294,6 +314,7 @@ static void on_message(struct hgw_nl *nl, struct nlmsghdr *h, size_t len,
 		all = on_link(nl, h, &info, ts);
 		break;
 	case HGW_NL_EV_ADDR:
+		on_addr(nl, h, &info);
 		all = true;
 		break;
 	case HGW_NL_EV_ROUTE:

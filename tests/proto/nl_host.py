@@ -7,9 +7,9 @@ monitor's view of each change with its timestamp, link down (what the kernel doe
 nexthops), link-down-to-view-change timings, an ENOBUFS re-dump under a flood of route
 changes, adoption by a restarted process (no link, address or route event while it adopts),
 the FRR #13288 guard (address deleted and added again when zebra's RIB lacks its connected
-route), and the XFRM read-out of policies (the host kernel has XFRM netlink but no ESP, AH or IPComp,
+route), the IPv6 link-local kept across link down/up (VyOS T5769), and the XFRM read-out of policies (the host kernel has XFRM netlink but no ESP, AH or IPComp,
 so no SA can be added here: SAs are tested in the UML lab, tests/lab/scenarios/test_nl_xfrm.py).  Only what it started is stopped (by PID); the namespace is deleted at the end.
-Addresses: 169.254.x.y, 198.18.0.0/15.  Exit 0 pass, 1 fail, 77 skip.
+Addresses: 169.254.x.y, 198.18.0.0/15, fe80::/10, 2001:db8::/32.  Exit 0 pass, 1 fail, 77 skip.
 """
 
 import json
@@ -376,6 +376,143 @@ def test_zebra_guard():
     sh("ip", "-n", NS, "link", "del", "hv-zeb-0")
 
 
+def lls(dev):
+    """The IPv6 link-local addresses of dev: {address/len: the kernel's flags for it}."""
+    a = json.loads(sh("ip", "-n", NS, "-j", "-6", "addr", "show", "dev", dev).stdout)
+    return {"%s/%d" % (x["local"], x["prefixlen"]): {k for k in ("nodad", "tentative",
+                                                              "dadfailed") if x.get(k)}
+            for x in (a[0]["addr_info"] if a else []) if x["local"].startswith("fe80:")}
+
+
+def ll_routes(dev):
+    """(the fe80::/64 route in main, the local routes of table local) of dev."""
+    main = json.loads(sh("ip", "-n", NS, "-j", "-6", "route", "show", "dev", dev).stdout)
+    local = json.loads(sh("ip", "-n", NS, "-j", "-6", "route", "show", "table", "local", "dev",
+                          dev).stdout)
+    return (any(r["dst"] == "fe80::/64" for r in main),
+            sorted(r["dst"] for r in local if r.get("type") == "local"))
+
+
+def wait_for(pred, timeout=3.0):
+    end = time.monotonic() + timeout
+    while not pred() and time.monotonic() < end:
+        time.sleep(0.05)
+    return pred()
+
+
+def test_link_local():
+    """IPv6 link-local on a tunnel across down/up (VyOS T5769): the kernel deletes every
+    link-local on admin down, with keep_addr_on_down 0 (the default) and 1 alike, and with
+    addrgenmode none makes none on up; hgw_nl_link_ipv6_ll() makes ours and the driver adds
+    it again when the link comes up.  Veths named as ours: adopt must list our link-local
+    and not the kernel's."""
+    ours, LL = "hv-ll-0", "fe80::a9fe:1509"
+    bare = "hv-llk-0"
+    for a, b in ((ours, "llp0"), (bare, "llkp0")):
+        sh("ip", "-n", NS, "link", "add", a, "type", "veth", "peer", "name", b)
+        for d in (a, b):
+            tool("link-set", d, "up")
+    # the bug: the kernel default (keep_addr_on_down 0) loses the link-local on down ...
+    check(wait_for(lambda: lls(bare)), "kernel default: a link-local of the kernel's", lls(bare))
+    kernel_ll = sorted(lls(bare))
+    tool("link-set", bare, "down")
+    check(not lls(bare), "kernel default: link down deletes the link-local", lls(bare))
+    tool("link-set", bare, "up")
+    # ... and so does keep_addr_on_down 1 (it keeps static global addresses only); with
+    # addrgenmode none, as on a tunnel whose link-local is set by hand, nothing comes back
+    sh("ip", "-n", NS, "link", "set", bare, "addrgenmode", "none")
+    sh("ip", "netns", "exec", NS, "sysctl", "-qw", "net.ipv6.conf.%s.keep_addr_on_down=1" % bare)
+    for a in lls(bare):
+        sh("ip", "-n", NS, "addr", "del", a, "dev", bare)
+    sh("ip", "-n", NS, "addr", "add", "fe80::a9fe:150d/64", "dev", bare, "nodad")
+    sh("ip", "-n", NS, "addr", "add", "2001:db8:1::d/64", "dev", bare, "nodad")
+    tool("link-set", bare, "down")
+    g = json.loads(sh("ip", "-n", NS, "-j", "-6", "addr", "show", "dev", bare).stdout)
+    kept = [x["local"] for x in g[0]["addr_info"]]
+    check(kept == ["2001:db8:1::d"], "keep_addr_on_down=1: link down keeps the global address "
+          "and deletes the link-local", kept)
+    tool("link-set", bare, "up")
+    check(not lls(bare), "addrgenmode none: the link-local does not come back on up", lls(bare))
+    sh("ip", "-n", NS, "addr", "del", "2001:db8:1::d/64", "dev", bare)
+    print("# kernel: link-local before down %s; after down/up with keep_addr_on_down=1 and "
+          "addrgenmode none: %s" % (kernel_ll, sorted(lls(bare)) or "none"))
+
+    # ours: the kernel's link-local (EUI-64 of the veth) replaced by the one we give
+    check(wait_for(lambda: lls(ours)), "a link-local of the kernel's before ll-set", lls(ours))
+    tool("ll-set", ours, LL)
+    d = json.loads(sh("ip", "-n", NS, "-j", "-d", "link", "show", "dev", ours).stdout)[0]
+    keep = sh("ip", "netns", "exec", NS, "sysctl", "-n",
+              "net.ipv6.conf.%s.keep_addr_on_down" % ours).stdout.strip()
+    check(d.get("inet6_addr_gen_mode") == "none" and keep == "1",
+          "ll-set: addrgenmode none, keep_addr_on_down 1", (d.get("inet6_addr_gen_mode"), keep))
+    check(lls(ours) == {LL + "/64": {"nodad"}}, "ll-set: exactly one link-local, ours, nodad",
+          lls(ours))
+    check(ll_routes(ours) == (True, [LL]), "ll-set: fe80::/64 and the local route", ll_routes(ours))
+    r = tool("ll-set", ours, "2001:db8::9", check=False)
+    check(r.returncode == 1, "ll-set: an address outside fe80::/10 is refused", r.stdout)
+
+    # again: nothing to write, so no event (as on adopt after a restart)
+    m = monitor()
+    time.sleep(0.3)
+    tool("ll-set", ours, LL)
+    events = stop(m)
+    check(events == "", "ll-set again: no link, address or route event", events)
+
+    # the daemon's failover: down and up through the driver; the kernel deletes ours on down
+    m = monitor()
+    time.sleep(0.3)
+    tool("ll-set", ours, LL, "down-up")
+    events = stop(m)
+    deleted = [l for l in events.splitlines() if l.startswith("Deleted") and LL + "/64" in l]
+    check(deleted, "down-up: the kernel deleted our link-local on down", events)
+    check(lls(ours) == {LL + "/64": {"nodad"}},
+          "down-up: after up exactly one link-local, ours, not tentative", lls(ours))
+    check(ll_routes(ours) == (True, [LL]), "down-up: fe80::/64 and the local route again",
+          ll_routes(ours))
+
+    # someone else's down/up, and a flush, while the monitor runs: repaired
+    w = subprocess.Popen(["ip", "netns", "exec", NS, TOOL, "ll-set", ours, LL, "watch", "8"],
+                         stdout=subprocess.PIPE, text=True)
+    ready = False
+    for raw in w.stdout:
+        if '"ready"' in raw:
+            ready = True
+            break
+    check(ready, "monitor: ready")
+    sh("ip", "-n", NS, "link", "set", ours, "down")
+    gone = not lls(ours)
+    sh("ip", "-n", NS, "link", "set", ours, "up")
+    back = wait_for(lambda: lls(ours) == {LL + "/64": {"nodad"}})
+    check(gone and back, "monitor: ip link set down/up -> ours back", (gone, lls(ours)))
+    sh("ip", "-n", NS, "-6", "addr", "flush", "dev", ours, "scope", "link")
+    back = wait_for(lambda: lls(ours) == {LL + "/64": {"nodad"}})
+    check(back and ll_routes(ours) == (True, [LL]), "monitor: after a flush ours is back",
+          (lls(ours), ll_routes(ours)))
+    w.terminate()  # our own child, by PID
+    w.communicate(timeout=10)
+
+    # a restarted daemon: our link-local is ours (nodad), the kernel's is not; nothing flaps
+    sh("ip", "-n", NS, "link", "set", bare, "addrgenmode", "eui64")
+    tool("link-set", bare, "down")
+    tool("link-set", bare, "up")
+    # DAD of the kernel's link-local done, so that it is not announced while adopt runs
+    wait_for(lambda: lls(bare) and not any(f for f in lls(bare).values()), 10)
+    before = snapshot()
+    m = monitor()
+    time.sleep(0.3)
+    out = lines(tool("adopt").stdout)
+    events = stop(m)
+    addrs = sorted((l["dev"], l["addr"]) for l in out if l["event"] == "owned-addr"
+                   and l["dev"] in (ours, bare))
+    done = [l for l in out if l["event"] == "adopted"]
+    check(addrs == [(ours, LL + "/64")], "adopt: our link-local listed, the kernel's not",
+          (addrs, lls(bare)))
+    check(done and done[0]["writes"] == 0 and events == "" and snapshot() == before,
+          "adopt: our link-local re-asserted without a write or an event", (done, events))
+    for d in (ours, bare):
+        sh("ip", "-n", NS, "link", "del", d)
+
+
 def main():
     if os.geteuid() != 0:
         print("# SKIP: needs root (network namespaces)")
@@ -396,6 +533,7 @@ def main():
         test_adopt()
         test_xfrm()
         test_zebra_guard()
+        test_link_local()
     finally:
         sh("ip", "netns", "del", NS, check=False)
     print("# %d failed" % len(failures) if failures else "# all passed")

@@ -6,9 +6,14 @@
  *
  *	caps                                  which tunnel kinds the kernel can create
  *	ifname vti|xfrm CONN INSTANCE         the interface name of a tunnel
- *	vti-add NAME local A remote B key K [dev UNDERLAY] [mtu M]
- *	xfrmi-add NAME if-id N [dev UNDERLAY] [mtu M]
+ *	vti-add NAME local A remote B key K [dev UNDERLAY] [mtu M] [ll FE80::X]
+ *	xfrmi-add NAME if-id N [dev UNDERLAY] [mtu M] [ll FE80::X]
  *	                                      create, or adopt when it matches
+ *	ll-set IF FE80::X [down-up | watch SEC]
+ *	                                      make FE80::X/64 IF's one IPv6 link-local, kept
+ *	                                      across down/up; down-up: then set IF down and
+ *	                                      up through the driver; watch: then run the
+ *	                                      monitor for SEC s (repairs others' down/up)
  *	link-set IF up|down|mtu M
  *	link-del IF
  *	addr-add IF A/LEN | addr-del IF A/LEN
@@ -282,6 +287,8 @@ static int cmd_tunnel(enum hgw_nl_tunnel_kind kind, int argc, char **argv)
 			arg_ifname(t.underlay, argv[i + 1]);
 		else if (strcmp(argv[i], "mtu") == 0)
 			t.mtu = (unsigned)arg_num(argv[i + 1], 65535);
+		else if (strcmp(argv[i], "ll") == 0 && inet_pton(AF_INET6, argv[i + 1], &t.ll) == 1)
+			continue; /* the IPv6 link-local (hgw_nl_link_ipv6_ll) */
 		else
 			usage();
 	}
@@ -758,6 +765,52 @@ static int cmd_xfrm_policy(void)
 	return 0;
 }
 
+/* ll-set IF FE80::X [down-up | watch SEC] */
+static int cmd_ll_set(int argc, char **argv)
+{
+	struct hgw_nl_config cfg = { 0 };
+	struct hgw_nl *nl = tool.nl, *mon = NULL;
+	struct in6_addr ll;
+	double watch_s = 0;
+	bool down_up = argc == 3 && strcmp(argv[2], "down-up") == 0;
+	int r;
+
+	if (argc < 2 || inet_pton(AF_INET6, argv[1], &ll) != 1)
+		usage();
+	if (argc == 4 && strcmp(argv[2], "watch") == 0)
+		watch_s = (double)arg_num(argv[3], 3600);
+	else if (argc != 2 && !down_up)
+		usage();
+	if (watch_s > 0) {
+		/* the tool's handle has no event socket: the monitor gets one of its own */
+		r = hgw_nl_new(&mon, tool.event, &cfg, NULL, NULL);
+		if (r < 0)
+			return fail(r, "netlink");
+		nl = mon;
+	}
+	r = hgw_nl_link_ipv6_ll(nl, argv[0], &ll);
+	if (r == 0 && down_up) {
+		/* the daemon's failover: the kernel deletes the link-local, the driver adds it */
+		r = hgw_nl_link_set_up(nl, argv[0], false);
+		if (r == 0)
+			r = hgw_nl_link_set_up(nl, argv[0], true);
+	}
+	if (r < 0) {
+		hgw_nl_free(mon);
+		return fail(r, argv[0]);
+	}
+	printf("{\"event\":\"ll\",\"dev\":\"%s\",\"ll\":\"%s\"}\n", argv[0], argv[1]);
+	fflush(stdout);
+	if (watch_s > 0) {
+		printf("{\"event\":\"ready\"}\n");
+		fflush(stdout);
+		tool.status = 0;
+		r = run_loop(watch_s);
+	}
+	hgw_nl_free(mon);
+	return r;
+}
+
 static int run(int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -809,6 +862,8 @@ static int run(int argc, char **argv)
 		return cmd_watch(argc, argv);
 	if (strcmp(cmd, "down-time") == 0)
 		return cmd_down_time(argc, argv);
+	if (strcmp(cmd, "ll-set") == 0)
+		return cmd_ll_set(argc, argv);
 	if (strncmp(cmd, "xfrm-", 5) == 0 && argc == 1 && strcmp(argv[0], "--json") == 0) {
 		tool.json = true; /* "xfrm-sa --json" reads better than "--json xfrm-sa" */
 		argc--;

@@ -139,6 +139,14 @@ static void assert_v4(struct in_addr a, const char *s)
 	assert_string_equal(inet_ntop(AF_INET, &a, buf, sizeof(buf)), s);
 }
 
+/* The tunnel's IPv6 link-local: fe80:: and its inside IPv4 address. */
+static void assert_ll(const struct hgw_intent_tunnel *t, const char *s)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	assert_string_equal(inet_ntop(AF_INET6, &t->iface.nl.ll, buf, sizeof(buf)), s);
+}
+
 static void assert_addr(const struct frr_addr *a, const char *s)
 {
 	assert_int_equal(a->family, AF_INET);
@@ -286,6 +294,8 @@ static void test_compile_azure_xfrm(void **state)
 	assert_azure_charon(t1, "hgw/azure/in1", "203.0.113.11");
 	assert_azure_bgp(t0, "169.254.21.1", "169.254.21.2", "azure/in0");
 	assert_azure_bgp(t1, "169.254.22.1", "169.254.22.2", "azure/in1");
+	assert_ll(t0, "fe80::a9fe:1502");
+	assert_ll(t1, "fe80::a9fe:1602");
 	assert_azure_rest(&in);
 	hgw_intent_free(&in);
 	assert_null(in.tunnels);
@@ -306,6 +316,7 @@ static void test_compile_azure_vti(void **state)
 	assert_int_equal(t0->iface.nl.if_id, 0);
 	assert_v4(t0->iface.nl.local, "198.18.0.1");
 	assert_v4(t0->iface.nl.remote, "203.0.113.10");
+	assert_ll(t0, "fe80::a9fe:1502");
 	assert_int_equal(t0->charon.cfg.mark_in, AZURE_IN0_ID);
 	assert_int_equal(t0->charon.cfg.mark_out, AZURE_IN0_ID);
 	assert_int_equal(t0->charon.cfg.if_id_in, 0);
@@ -334,6 +345,7 @@ static void assert_aws_tunnel(const struct hgw_intent_tunnel *t, const char *ifn
 	assert_int_equal(t->neighbor.timers.hold, 30);
 	assert_v4(t->iface.inside_local, local);
 	assert_int_equal(t->iface.inside_plen, 30);
+	assert_ll(t, !strcmp(local, "169.254.10.2") ? "fe80::a9fe:a02" : "fe80::a9fe:b02");
 	assert_int_equal(t->iface.peer_route.s_addr, 0);
 }
 
@@ -700,6 +712,40 @@ static void test_diff_remote_xfrm(void **state)
 	free(xml2);
 }
 
+/*
+ * A new inside address makes the interface again (the first recreating field is named, not
+ * the link-local that follows it); the link-local alone would change in place.
+ */
+static void test_diff_inside_address(void **state)
+{
+	char *xml = slurp("valid-azure-aa.xml");
+	char *xml2 = edit(strdup(xml), "<local-address>169.254.21.2</local-address>",
+			  "<local-address>169.254.21.6</local-address>");
+	static const struct expect e[] = {
+		{ HGW_OBJ_IFACE, "azure/in0", HGW_DIFF_CHANGE, true, "iface.inside_local" },
+		{ HGW_OBJ_NEIGHBOR, "azure/in0", HGW_DIFF_CHANGE, true, NULL },
+	};
+	static const struct expect ll[] = {
+		{ HGW_OBJ_IFACE, "azure/in0", HGW_DIFF_CHANGE, false, "iface.nl.ll" },
+	};
+	struct hgw_intent a, b;
+	struct hgw_diff d;
+
+	(void)state;
+	diff_xml(xml, xml2, &vti_opts, e, 2, AZURE_ITEMS);
+	compile_ok(xml, NULL, &vti_opts, &a);
+	compile_ok(xml, &a, &vti_opts, &b);
+	assert_ll(&b.tunnels[0], "fe80::a9fe:1502");
+	b.tunnels[0].iface.nl.ll.s6_addr[15] = 0x06;
+	assert_int_equal(hgw_intent_diff(&a, &b, &d), 0);
+	assert_diff(&d, ll, 1);
+	hgw_diff_free(&d);
+	hgw_intent_free(&a);
+	hgw_intent_free(&b);
+	free(xml);
+	free(xml2);
+}
+
 /* Proposals take effect at the next rekey: in place. */
 static void test_diff_proposal(void **state)
 {
@@ -901,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_diff_hold_time),
 		cmocka_unit_test(test_diff_remote_vti),
 		cmocka_unit_test(test_diff_remote_xfrm),
+		cmocka_unit_test(test_diff_inside_address),
 		cmocka_unit_test(test_diff_proposal),
 		cmocka_unit_test(test_diff_local_asn),
 		cmocka_unit_test(test_diff_policy),

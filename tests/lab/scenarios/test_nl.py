@@ -5,6 +5,12 @@ The tunnel interface of instance 1 is made again by the driver instead of the ba
 tunnel link down takes its nexthop out of the ECMP route: the monitor's view changes, and
 the time from the request to that change is measured.  VTI only: the UML kernel has no XFRM
 interfaces (the probe says so).
+
+IPv6 link-local (VyOS T5769): the kernel deletes a VTI's link-locals on link down, with
+keep_addr_on_down=1 too, and with addrgenmode none makes none on up; the driver's own
+(fe80::a9fe:1505 on vti-a1, the daemon's choice for 169.254.21.5) is added again when the
+driver sets the link up.  A VTI made without it has only what the kernel makes: fe80::5efe:<its
+local IPv4> (the same on every VTI of that address) or, with local any, nothing at all.
 """
 
 import json
@@ -16,6 +22,23 @@ from hgwlab.wait import wait_until
 
 ONPREM = aa.ONPREM
 A1 = aa.TUNNELS["a1"]
+A1_LL = "fe80::a9fe:1505"  # 169.254.21.5, vti-a1's inside address
+
+
+def lls(dev):
+    """The IPv6 link-local addresses of dev: {address/len: its flags among nodad, tentative}."""
+    a = json.loads(run(["ip", "-n", ONPREM, "-j", "-6", "addr", "show", "dev", dev]))
+    return {"%s/%d" % (x["local"], x["prefixlen"]): {k for k in ("nodad", "tentative") if x.get(k)}
+            for x in (a[0]["addr_info"] if a else []) if x["local"].startswith("fe80:")}
+
+
+def ll_routes(dev):
+    """(the fe80::/64 route of dev in main, its local routes in table local)."""
+    main = json.loads(run(["ip", "-n", ONPREM, "-j", "-6", "route", "show", "dev", dev]))
+    local = json.loads(run(["ip", "-n", ONPREM, "-j", "-6", "route", "show", "table", "local",
+                            "dev", dev]))
+    return (any(r["dst"] == "fe80::/64" for r in main),
+            sorted(r["dst"] for r in local if r.get("type") == "local"))
 
 
 def vti_info(dev):
@@ -47,6 +70,18 @@ def test_nl_vtis_and_link_down(azure):
         assert vti_info("vti-a1") == before, (vti_info("vti-a1"), before)
         assert run(["sysctl", "-n", "net.ipv4.conf.vti-a1.disable_policy"], ns=ONPREM).strip() == "1"
         log("vti-a1 made by hgw-nl: %s" % vti_info("vti-a1"))
+        # the kernel's link-local of a VTI (up, local set), then ours in its place (adopt path)
+        kernel_ll = lls("vti-a1")
+        assert kernel_ll and kernel_ll == lls("vti-a0"), (kernel_ll, lls("vti-a0"))
+        log("kernel-made link-local of vti-a1 and vti-a0 alike (both local 198.18.0.1): %s"
+            % sorted(kernel_ll))
+        a1 = nl(ONPREM, "vti-add", "vti-a1", "local", "198.18.0.1", "remote", "198.18.0.10",
+                "key", 12, "mtu", 1400, "ll", A1_LL)[0]
+        assert a1["adopted"]
+        assert lls("vti-a1") == {A1_LL + "/64": {"nodad"}}, lls("vti-a1")
+        assert ll_routes("vti-a1") == (True, [A1_LL]), ll_routes("vti-a1")
+        details = run(["ip", "-d", "link", "show", "vti-a1"], ns=ONPREM)
+        assert "addrgenmode none" in details, details
         wait_until(lambda: lab.frr[ONPREM].bgp_established(A1["peer"]), 120,
                    "BGP with %s over the driver's vti-a1" % A1["peer"])
         wait_until(lambda: aa.via_tunnels(lab, 2), 60, "%s via both tunnels" % aa.CLOUD_PREFIX)
@@ -63,11 +98,49 @@ def test_nl_vtis_and_link_down(azure):
             "request (ACK after %.3f ms; kernel timestamp: %s); nexthops now %s" % (
                 d["request_to_event_ms"], d["request_to_ack_ms"], d["tsk"], flags))
         lab.timing("nl_linkdown_to_view_ms", d["request_to_event_ms"])
+        # down (by another process, which does not know the link-local): gone, though
+        # keep_addr_on_down is 1; up again by that process: the kernel makes none (T5769)
+        keep = run(["sysctl", "-n", "net.ipv6.conf.vti-a1.keep_addr_on_down"], ns=ONPREM).strip()
+        assert keep == "1" and lls("vti-a1") == {}, (keep, lls("vti-a1"))
         nl(ONPREM, "link-set", "vti-a1", "up")
+        assert lls("vti-a1") == {} and ll_routes("vti-a1") == (False, []), lls("vti-a1")
+        log("vti-a1 down/up without the driver's link-local handling: no link-local left")
+        # the daemon's failover, down and up through one driver handle: ours is back
+        nl(ONPREM, "ll-set", "vti-a1", A1_LL, "down-up")
+        assert lls("vti-a1") == {A1_LL + "/64": {"nodad"}}, lls("vti-a1")
+        assert ll_routes("vti-a1") == (True, [A1_LL]), ll_routes("vti-a1")
+        log("vti-a1 down/up through the driver: %s, fe80::/64 and local route present"
+            % sorted(lls("vti-a1")))
         restore_ecmp(lab)
+        vti_without_ll()
     finally:
         nl(ONPREM, "link-set", "vti-a1", "up")
+        for dev in ("vti-nll", "vti-nlla"):
+            run(["ip", "-n", ONPREM, "link", "del", dev], check=False)
         aa.er_session(lab, up=True, timeout=120)
+
+
+def vti_without_ll():
+    """VTIs made by the driver without a link-local (one with a local address, one with local
+    any): after down/up none has ours; what the kernel makes is logged."""
+    for dev, local, remote, key in (("vti-nll", "198.18.0.1", "192.0.2.77", 77),
+                                    ("vti-nlla", "0.0.0.0", "192.0.2.78", 78)):
+        nl(ONPREM, "vti-add", dev, "local", local, "remote", remote, "key", key, "mtu", 1400)
+        nl(ONPREM, "link-set", dev, "up")
+        first = lls(dev)
+        nl(ONPREM, "link-set", dev, "down")
+        down = lls(dev)
+        nl(ONPREM, "link-set", dev, "up")
+        again = lls(dev)
+        log("%s (local %s) made without a link-local: after up %s, down %s, up again %s" % (
+            dev, local, sorted(first), sorted(down), sorted(again)))
+        assert down == {}, down
+        assert not [a for a in again if a.startswith("fe80::a9fe:")], again
+        if local == "0.0.0.0":
+            assert first == {} and again == {}, (first, again)  # T5769: never any
+        else:
+            assert again == first == lls("vti-a0"), (first, again)  # the kernel's, shared
+        run(["ip", "-n", ONPREM, "link", "del", dev])
 
 
 def restore_ecmp(lab):
