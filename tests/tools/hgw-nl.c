@@ -35,6 +35,9 @@
  *	                                      delete and add the address again
  *	xfrm-sa [--json]                      the kernel's SAs (never their keys)
  *	xfrm-policy [--json]                  the kernel's policies
+ *	mss-apply [IF:MSS...]                 TCP MSS clamping on exactly these interfaces,
+ *	                                      one nf_tables transaction (none: remove it all)
+ *	mss-list                              what clamping is installed, one line each
  *
  *	--for SEC        watch, down-time: stop after SEC seconds (default: watch forever,
  *	                 down-time 5 s)
@@ -65,6 +68,7 @@
 #include "log.h"
 #include "nl/nl.h"
 #include "nl/nl_adopt.h"
+#include "nl/nl_mss.h"
 #include "nl/nl_xfrm.h"
 #include "nl/nl_zebra.h"
 #include "util.h"
@@ -811,6 +815,50 @@ static int cmd_ll_set(int argc, char **argv)
 	return r;
 }
 
+/* mss-apply [IF:MSS...] */
+static int cmd_mss_apply(int argc, char **argv)
+{
+	struct hgw_nl_mss_rule *v = calloc((size_t)argc + 1, sizeof(*v));
+	struct hgw_nl_mss *m = NULL;
+	int r;
+
+	if (v == NULL)
+		return fail(-ENOMEM, "mss-apply");
+	for (int i = 0; i < argc; i++) {
+		const char *colon = strrchr(argv[i], ':');
+
+		if (colon == NULL || (size_t)(colon - argv[i]) >= IFNAMSIZ)
+			usage();
+		snprintf(v[i].ifname, sizeof(v[i].ifname), "%.*s", (int)(colon - argv[i]), argv[i]);
+		v[i].mss = (uint16_t)arg_num(colon + 1, 65535);
+	}
+	r = hgw_nl_mss_new(&m);
+	if (r == 0)
+		r = hgw_nl_mss_apply(m, v, (size_t)argc);
+	hgw_nl_mss_free(m);
+	free(v);
+	return r < 0 ? fail(r, "mss-apply") : 0;
+}
+
+static int cmd_mss_list(void)
+{
+	struct hgw_nl_mss_rule *v = NULL;
+	struct hgw_nl_mss *m = NULL;
+	size_t n = 0;
+	int r = hgw_nl_mss_new(&m);
+
+	if (r == 0)
+		r = hgw_nl_mss_list(m, &v, &n);
+	hgw_nl_mss_free(m);
+	if (r < 0)
+		return fail(r, "mss-list");
+	for (size_t i = 0; i < n; i++)
+		printf("{\"event\":\"mss\",\"dev\":\"%s\",\"mss\":%u}\n", v[i].ifname,
+		       (unsigned)v[i].mss);
+	free(v);
+	return 0;
+}
+
 static int run(int argc, char **argv)
 {
 	const char *cmd = argv[0];
@@ -864,6 +912,10 @@ static int run(int argc, char **argv)
 		return cmd_down_time(argc, argv);
 	if (strcmp(cmd, "ll-set") == 0)
 		return cmd_ll_set(argc, argv);
+	if (strcmp(cmd, "mss-apply") == 0)
+		return cmd_mss_apply(argc, argv);
+	if (strcmp(cmd, "mss-list") == 0 && argc == 0)
+		return cmd_mss_list();
 	if (strncmp(cmd, "xfrm-", 5) == 0 && argc == 1 && strcmp(argv[0], "--json") == 0) {
 		tool.json = true; /* "xfrm-sa --json" reads better than "--json xfrm-sa" */
 		argc--;
