@@ -1450,6 +1450,72 @@ static void errs_add(struct hgw_nc_errors *errs, const char *msg)
 	hgw_nc_error_add(errs, HGW_NC_ERR_OPERATION_FAILED, NULL, NULL, "%s", msg);
 }
 
+/* ---- TCP MSS clamping ---- */
+
+static int mss_rule_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct hgw_nl_mss_rule *)a)->ifname,
+		      ((const struct hgw_nl_mss_rule *)b)->ifname);
+}
+
+/*
+ * Give the kernel the clamping of the intent's tunnels, as one atomic replacement (the
+ * rules match interface names, so they can go in before the interfaces exist).  Nothing is
+ * sent when the kernel has that set already.  A kernel without nf_tables' inet family is
+ * said once and is not the configuration's fault: 0.  Else 0 or -errno with err set.
+ */
+static int mss_apply(struct coord *c, const struct hgw_intent *in, char *err, size_t size)
+{
+	struct hgw_nl_mss_rule *set = NULL;
+	size_t n = 0;
+	int r;
+
+	if (c->mss == NULL || c->mss_unavailable)
+		return 0;
+	if (in->n_tunnels > 0) {
+		set = calloc(in->n_tunnels, sizeof(*set));
+		if (set == NULL)
+			return -ENOMEM;
+	}
+	for (size_t i = 0; i < in->n_tunnels; i++) {
+		const struct hgw_intent_tunnel *t = &in->tunnels[i];
+
+		if (!t->iface.present || t->iface.mss == 0)
+			continue;
+		snprintf(set[n].ifname, sizeof(set[n].ifname), "%s", t->iface.nl.name);
+		set[n++].mss = t->iface.mss;
+	}
+	if (n > 1)
+		qsort(set, n, sizeof(*set), mss_rule_cmp);
+	if (c->mss_applied && n == c->n_mss &&
+	    (n == 0 || !memcmp(set, c->mss_set, n * sizeof(*set)))) {
+		free(set);
+		return 0;
+	}
+	r = hgw_nl_mss_apply(c->mss, set, n);
+	if (r == -EOPNOTSUPP || r == -EAFNOSUPPORT) {
+		log_warn("TCP MSS clamping is not available: this kernel has no nf_tables with "
+			 "the inet family (%s); TCP through the tunnels is not clamped",
+			 strerror(-r));
+		c->mss_unavailable = true;
+		free(set);
+		return 0;
+	}
+	if (r < 0) {
+		snprintf(err, size, "the kernel refused the TCP MSS clamping rules: %s",
+			 strerror(-r));
+		free(set);
+		return r;
+	}
+	free(c->mss_set);
+	c->mss_set = set;
+	c->n_mss = n;
+	c->mss_applied = true;
+	if (n > 0)
+		log_info("TCP MSS clamped on %zu tunnel interface(s)", n);
+	return 0;
+}
+
 int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct hgw_nc_errors *errs,
 		void *userdata)
 {
@@ -1491,6 +1557,12 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 		if (diff.v[i].op != HGW_DIFF_KEEP)
 			changed++;
 
+	/* 0. the kernel's TCP MSS clamping: one atomic batch, nothing to undo if it fails */
+	r = mss_apply(c, &next, err, sizeof(err));
+	if (r < 0) {
+		errs_add(errs, err);
+		goto fail_prepare;
+	}
 	/* 1. FRR: restores its own part when it fails */
 	memset(&st, 0, sizeof(st));
 	if (c->running.global.local_asn != 0 &&
@@ -1560,6 +1632,8 @@ int coord_apply(const struct lyd_node *from, const struct lyd_node *to, struct h
 undo_frr:
 	if (frr_apply(&c->frr, &c->frr_want, NULL) < 0)
 		log_err("undo incomplete: FRR: %s", c->frr.err);
+	if (mss_apply(c, &c->running, err, sizeof(err)) < 0)
+		log_err("undo incomplete: %s", err);
 fail_prepare:
 	c->stats.failed++;
 	free(rt);
@@ -1735,6 +1809,9 @@ int coord_new(sd_event *event, const struct hgwd_options *opts, struct coord **o
 		log_err_errno(r, "cannot open netlink");
 		goto fail;
 	}
+	if (hgw_nl_mss_new(&c->mss) < 0)
+		log_warn("cannot open nf_tables over netlink: TCP through the tunnels is not "
+			 "MSS-clamped");
 	r = vici_client_new(&c->vici, event, &vcfg, &vops, c);
 	if (r < 0) {
 		log_err_errno(r, "cannot set up the VICI client for %s", opts->vici_socket);
@@ -1775,6 +1852,8 @@ void coord_free(struct coord *c)
 	frr_bmp_station_free(c->bmp);
 	vici_client_free(c->vici);
 	hgw_nl_free(c->nl);
+	hgw_nl_mss_free(c->mss);
+	free(c->mss_set);
 	frr_client_clear(&c->frr);
 	frr_conf_clear(&c->frr_want);
 	hgw_intent_free(&c->running);

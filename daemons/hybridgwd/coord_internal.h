@@ -20,6 +20,7 @@
 #include "intent.h"
 #include "liveness.h"
 #include "nl/nl.h"
+#include "nl/nl_mss.h"
 #include "vici/vici_client.h"
 
 /* linux/if.h has it, but conflicts with net/if.h (which lib/nl's headers use) */
@@ -95,6 +96,15 @@ struct coord {
 	} bmp_module; /* bgpd's */
 	struct failover_history history;
 	struct coord_stats stats;
+	/*
+	 * TCP MSS clamping (nl_mss.h): what the kernel has, as last applied.  mss NULL or
+	 * mss_unavailable: the kernel cannot (said once in the log), commits go on without.
+	 */
+	struct hgw_nl_mss *mss;
+	struct hgw_nl_mss_rule *mss_set;
+	size_t n_mss;
+	bool mss_applied; /* mss_set is what the kernel has (false: unknown, e.g. at start) */
+	bool mss_unavailable;
 };
 
 /*

@@ -138,17 +138,18 @@ static const struct profile {
 	uint8_t inside_plen;
 	bool peer_route;
 	unsigned mtu; /* 0: the kernel's */
+	uint16_t mss; /* TCP MSS clamp when tcp-mss is unset; 0: none */
 } profiles[] = {
 	/*
 	 * Azure: 60/180 fixed (YANG enforces 180).  The APIPA speaker is not on a subnet we
 	 * share, so our address is a /32, the peer gets a host route through the tunnel, and
 	 * the eBGP session needs disable-connected-check.
 	 */
-	{ "azure", HGW_PROFILE_AZURE, 0, FRR_HOP_DISABLE_CHECK, 32, true, 0 },
-	/* AWS: one /30 per tunnel (connected), hold 30 s in AWS's sample, MTU 1436. */
-	{ "aws", HGW_PROFILE_AWS, 30, FRR_HOP_CONNECTED, 30, false, 1436 },
-	/* Any peer: assume nothing about its subnet, as for Azure. */
-	{ "generic", HGW_PROFILE_GENERIC, 0, FRR_HOP_DISABLE_CHECK, 32, true, 0 },
+	{ "azure", HGW_PROFILE_AZURE, 0, FRR_HOP_DISABLE_CHECK, 32, true, 0, 1350 },
+	/* AWS: one /30 per tunnel (connected), hold 30 s in AWS's sample, MTU 1436, MSS 1387. */
+	{ "aws", HGW_PROFILE_AWS, 30, FRR_HOP_CONNECTED, 30, false, 1436, 1387 },
+	/* Any peer: assume nothing about its subnet, as for Azure; no clamping by default. */
+	{ "generic", HGW_PROFILE_GENERIC, 0, FRR_HOP_DISABLE_CHECK, 32, true, 0, 0 },
 };
 
 static const struct profile *profile_find(const char *name)
@@ -367,9 +368,15 @@ static int fill_iface(struct cc *c, const struct lyd_node *gw, const char *under
 		      const struct profile *p, struct hgw_intent_tunnel *t)
 {
 	struct hgw_nl_tunnel *nl = &t->iface.nl;
+	const char *mss = leaf_value(lyd_parent(gw), "tcp-mss");
 
 	nl->kind = c->out->global.ifkind;
 	nl->mtu = p->mtu;
+	/* tcp-mss: a number, "off", or unset for the profile's */
+	if (mss == NULL)
+		t->iface.mss = p->mss;
+	else
+		t->iface.mss = (uint16_t)leaf_u32(lyd_parent(gw), "tcp-mss", 0);
 	/*
 	 * The IPv6 link-local, ours so that it survives the link's down/up (nl.h): fe80:: and
 	 * the inside IPv4 address as its last 32 bits, fe80::a9fe:1501 for 169.254.21.1;
@@ -995,6 +1002,7 @@ static const struct field iface_fields[] = {
 	FM(T, iface.nl.underlay, true),
 	FM(T, iface.nl.mtu, false),
 	FM(T, iface.nl.ll, false),
+	FM(T, iface.mss, false),
 	/* a new inside address: the interface is made again rather than carrying both */
 	FM(T, iface.inside_local, true),
 	FM(T, iface.inside_plen, true),

@@ -107,7 +107,8 @@ struct hgw_intent_global {
 struct hgw_intent_iface {
 	bool present; /* route-based; policy-based connections have no interface */
 	unsigned instance;
-	struct hgw_nl_tunnel nl; /* name, kind, VTI outer addresses, key or if_id, mtu */
+	struct hgw_nl_tunnel nl; /* name, kind, VTI outer addresses, key or if_id, mtu, ll */
+	uint16_t mss;		 /* clamp TCP MSS through it (nl_mss.h); 0: no clamping */
 	struct in_addr inside_local;
 	uint8_t inside_plen;
 	struct in_addr peer_route; /* /32 to the peer through the interface; 0: connected */

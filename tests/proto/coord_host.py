@@ -55,6 +55,7 @@ import frr_ns  # noqa: E402
 import vici_charon  # noqa: E402
 
 HYBRIDGWD = os.environ.get("HYBRIDGWD", "")
+HGW_NL = os.path.join(os.environ.get("HGW_BUILDDIR", "."), "tests/tools/hgw-nl")
 YANG_DIR = os.environ.get("HYBRIDGWD_YANG_DIR", os.path.join(TOP, "yang"))
 PSK = "Zq7-coord-psk-must-stay-hidden"
 PSK2 = "Zq7-acme-psk-must-stay-hidden"
@@ -314,6 +315,12 @@ def tunnel_links(ns):
     return [n for n in names if n.startswith("hv-") or n.startswith("hx-")]
 
 
+def mss_rules(ns):
+    """The TCP MSS clamping the namespace's nf_tables has (hgw-nl mss-list)."""
+    out = sh("ip", "netns", "exec", ns, HGW_NL, "mss-list", check_rc=False)
+    return [l for l in out.splitlines() if l.startswith("{") or "hgw-nl" in l]
+
+
 def block(text, header):
     """The lines of the running-config block that starts with header (to its exit)."""
     lines = text.splitlines()
@@ -390,6 +397,8 @@ def scenario(ns, router, charon, d):
         if links:
             found = tunnel_links(ns)
             check(found == [], what + ": no hv-/hx- interface in the namespace", found)
+        clamps = mss_rules(ns)
+        check(clamps == [], what + ": no TCP MSS clamping left in nf_tables", clamps)
         check(d.alive(), what + ": hybridgwd still runs")
 
     def commit(what, body):
@@ -492,6 +501,9 @@ def scenario(ns, router, charon, d):
         check(not any("undo incomplete" in l for l in log),
               "commit 2: no 'undo incomplete' in the daemon's log",
               [l for l in log if "undo" in l])
+        check(any("TCP MSS clamped on 2 tunnel interface(s)" in l for l in log),
+              "commit 2: the kernel had the azure tunnels' MSS clamping before the abort",
+              [l for l in log if "MSS" in l])
         nothing_changed("after commit 2", running1, frr1)
 
         # 3. a policy-based connection (no interface) lands in charon, key before connection

@@ -746,6 +746,42 @@ static void test_diff_inside_address(void **state)
 	free(xml2);
 }
 
+/* TCP MSS: the profile's when unset, the leaf's, or off; a change is made in place. */
+static void test_mss(void **state)
+{
+	char *az = slurp("valid-azure-aa.xml");
+	char *aws = slurp("valid-aws.xml");
+	char *az1300 = edit(strdup(az), "<profile>azure</profile>",
+			    "<profile>azure</profile><tcp-mss>1300</tcp-mss>");
+	char *azoff = edit(strdup(az), "<profile>azure</profile>",
+			   "<profile>azure</profile><tcp-mss>off</tcp-mss>");
+	static const struct expect e[] = {
+		{ HGW_OBJ_IFACE, "azure/in0", HGW_DIFF_CHANGE, false, "iface.mss" },
+		{ HGW_OBJ_IFACE, "azure/in1", HGW_DIFF_CHANGE, false, "iface.mss" },
+	};
+	struct hgw_intent in;
+
+	(void)state;
+	compile_ok(az, NULL, &vti_opts, &in);
+	assert_int_equal(in.tunnels[0].iface.mss, 1350);
+	assert_int_equal(in.tunnels[1].iface.mss, 1350);
+	hgw_intent_free(&in);
+	compile_ok(aws, NULL, &xfrm_opts, &in);
+	assert_int_equal(in.tunnels[0].iface.mss, 1387);
+	hgw_intent_free(&in);
+	compile_ok(az1300, NULL, &vti_opts, &in);
+	assert_int_equal(in.tunnels[0].iface.mss, 1300);
+	hgw_intent_free(&in);
+	compile_ok(azoff, NULL, &vti_opts, &in);
+	assert_int_equal(in.tunnels[0].iface.mss, 0);
+	hgw_intent_free(&in);
+	diff_xml(az, az1300, &vti_opts, e, 2, AZURE_ITEMS);
+	free(az);
+	free(aws);
+	free(az1300);
+	free(azoff);
+}
+
 /* Proposals take effect at the next rekey: in place. */
 static void test_diff_proposal(void **state)
 {
@@ -949,6 +985,7 @@ int main(void)
 		cmocka_unit_test(test_diff_remote_xfrm),
 		cmocka_unit_test(test_diff_inside_address),
 		cmocka_unit_test(test_diff_proposal),
+		cmocka_unit_test(test_mss),
 		cmocka_unit_test(test_diff_local_asn),
 		cmocka_unit_test(test_diff_policy),
 		cmocka_unit_test(test_frr_azure),
