@@ -150,13 +150,18 @@ def running(out, target_name="baseline"):
 
 
 def wait_ready(lab, timeout=120):
-    """Both tunnels installed, all three BGP sessions up, the cloud prefix via the circuit."""
+    """Both tunnels installed, all three BGP sessions up and each with the cloud prefix
+    received, the cloud prefix via the circuit.  Established alone is not ready: a session's
+    first UPDATE comes up to a second later, and a failover started in between finds one
+    tunnel without the route (seen once the zebra guard had re-added an address)."""
     onprem = lab.charon[ONPREM]
     for child in [child_name(lab, t) for t in TUNNELS]:
         wait_until(lambda c=child: onprem.installed(c), timeout, "CHILD_SA %s INSTALLED" % child)
     frr = lab.frr[ONPREM]
     for peer in [t["peer"] for t in TUNNELS.values()] + [ER_PEER]:
         wait_until(lambda p=peer: frr.bgp_established(p), timeout, "BGP with %s Established" % peer)
+        wait_until(lambda p=peer: frr.bgp_peers().get(p, {}).get("pfxRcd", 0) >= 1, timeout,
+                   "a prefix received from %s" % peer)
     wait_until(lambda: via_er(lab), timeout, "%s via the circuit" % CLOUD_PREFIX)
 
 
