@@ -209,21 +209,28 @@ static void read_client(struct nc_shield *s)
 	message_clock(s);
 }
 
+/* send() what fd takes of buf[0, len): the bytes taken, 0 if it would block, or -errno. */
+static ssize_t send_some(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = send(fd, buf, len, MSG_DONTWAIT | MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n >= 0 ? n : errno == EAGAIN ? 0 : -errno;
+}
+
 /* Pass whole messages on while libnetconf2 keeps up; its EOF after the last. */
 static void forward(struct nc_shield *s)
 {
 	ssize_t n;
 
 	while (s->in_start < s->in_ready && !s->released && queued(s->inner) < IN_LIMIT) {
-		n = send(s->mine, s->in + s->in_start, s->in_ready - s->in_start,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			if (errno != EAGAIN)
-				client_gone(s);
+		n = send_some(s->mine, s->in + s->in_start, s->in_ready - s->in_start);
+		if (n < 0)
+			client_gone(s);
+		if (n <= 0)
 			return;
-		}
 		s->in_start += (size_t)n;
 	}
 	if (s->client_eof && s->in_start == s->in_ready && !s->shut) {
@@ -255,15 +262,11 @@ static void write_client(struct nc_shield *s)
 			s->out_start = s->out_end;
 			continue;
 		}
-		n = send(s->client, s->out + s->out_start, s->out_end - s->out_start,
-			 MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			if (errno != EAGAIN)
-				client_gone(s);
+		n = send_some(s->client, s->out + s->out_start, s->out_end - s->out_start);
+		if (n < 0)
+			client_gone(s);
+		if (n <= 0)
 			break;
-		}
 		s->out_start += (size_t)n;
 	}
 	if (s->over && nc_shield_backlog(s) <= NC_SHIELD_BACKLOG_MAX) {

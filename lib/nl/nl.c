@@ -486,34 +486,46 @@ static const uint8_t *addr6_of(struct rtnl_addr *a, int ifindex)
 	return nl_addr_get_binary_addr(l);
 }
 
-/* Add ll/plen with IFA_F_NODAD (adding what exists is no error), or delete it. */
-static int ll_request(struct hgw_nl *nl, int ifindex, const uint8_t *ll, unsigned plen, bool add)
+/*
+ * Add local on ifindex with the IFA_F_* flags (NLM_F_REPLACE: adding what exists is no
+ * error), or delete it.
+ */
+static int addr_request(struct hgw_nl *nl, int ifindex, const struct hgw_nl_prefix *local,
+			unsigned flags, bool add)
 {
 	struct rtnl_addr *addr = rtnl_addr_alloc();
-	struct nl_addr *a = nl_addr_build(AF_INET6, ll, 16);
+	struct nl_addr *a = prefix_to_nl(local);
 	int r;
 
 	if (addr == NULL || a == NULL) {
 		r = -ENOMEM;
 		goto out;
 	}
-	nl_addr_set_prefixlen(a, (int)plen);
 	rtnl_addr_set_ifindex(addr, ifindex);
-	rtnl_addr_set_family(addr, AF_INET6);
+	rtnl_addr_set_family(addr, local->family);
 	rtnl_addr_set_local(addr, a);
-	rtnl_addr_set_prefixlen(addr, (int)plen);
-	if (add) {
-		/* no IFA_F_NOPREFIXROUTE: the fe80::/64 route comes with it */
-		rtnl_addr_set_flags(addr, IFA_F_NODAD);
+	rtnl_addr_set_prefixlen(addr, local->len);
+	if (flags != 0)
+		rtnl_addr_set_flags(addr, flags);
+	if (add)
 		r = rtnl_addr_add(nl->cmd, addr, NLM_F_CREATE | NLM_F_REPLACE);
-	} else {
+	else
 		r = rtnl_addr_delete(nl->cmd, addr, 0);
-	}
 	r = r < 0 ? hgw_nl_errno(r) : 0;
 out:
 	nl_addr_put(a);
 	rtnl_addr_put(addr);
 	return r;
+}
+
+/* Add ll/plen with IFA_F_NODAD, or delete it. */
+static int ll_request(struct hgw_nl *nl, int ifindex, const uint8_t *ll, unsigned plen, bool add)
+{
+	struct hgw_nl_prefix p = { .family = AF_INET6, .len = (uint8_t)plen };
+
+	memcpy(p.addr, ll, sizeof(p.addr));
+	/* no IFA_F_NOPREFIXROUTE: the fe80::/64 route comes with it */
+	return addr_request(nl, ifindex, &p, add ? IFA_F_NODAD : 0, add);
 }
 
 /*
@@ -670,31 +682,9 @@ void hgw_nl_ll_restore_all(struct hgw_nl *nl)
 static int addr_op(struct hgw_nl *nl, const char *ifname, const struct hgw_nl_prefix *local,
 		   bool add)
 {
-	struct rtnl_addr *addr;
-	struct nl_addr *a;
-	int ifindex = hgw_nl_ifindex(nl, ifname), r;
+	int ifindex = hgw_nl_ifindex(nl, ifname);
 
-	if (ifindex < 0)
-		return ifindex;
-	addr = rtnl_addr_alloc();
-	a = prefix_to_nl(local);
-	if (addr == NULL || a == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	rtnl_addr_set_ifindex(addr, ifindex);
-	rtnl_addr_set_family(addr, local->family);
-	rtnl_addr_set_local(addr, a);
-	rtnl_addr_set_prefixlen(addr, local->len);
-	if (add)
-		r = rtnl_addr_add(nl->cmd, addr, NLM_F_CREATE | NLM_F_REPLACE);
-	else
-		r = rtnl_addr_delete(nl->cmd, addr, 0);
-	r = r < 0 ? hgw_nl_errno(r) : 0;
-out:
-	nl_addr_put(a);
-	rtnl_addr_put(addr);
-	return r;
+	return ifindex < 0 ? ifindex : addr_request(nl, ifindex, local, 0, add);
 }
 
 int hgw_nl_addr_add(struct hgw_nl *nl, const char *ifname, const struct hgw_nl_prefix *local)

@@ -13,4 +13,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/*
+ * Netlink targets: call one() on each message of data[0, size) the way a dump walks a
+ * datagram (one() gets the message and the bytes left from it), on an aligned copy as the
+ * kernel's messages are 4-byte aligned.  Stops at a length that does not fit.
+ */
+struct nlmsghdr;
+void fuzz_each_nlmsg(const uint8_t *data, size_t size,
+		     void (*one)(const struct nlmsghdr *h, size_t len));
+
 #endif

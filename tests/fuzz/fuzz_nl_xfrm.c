@@ -45,22 +45,6 @@ static void one(const struct nlmsghdr *h, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* aligned copy: the kernel's messages are 4-byte aligned */
-	uint32_t *buf = malloc(size + 4);
-	size_t off = 0;
-
-	if (buf == NULL)
-		return 0;
-	memcpy(buf, data, size);
-	while (off < size && size - off >= sizeof(struct nlmsghdr)) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *)((const uint8_t *)buf + off);
-
-		one(h, size - off);
-		/* in size_t: NLMSG_ALIGN of a 32-bit length near 2^32 wraps to 0 */
-		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > size - off)
-			break;
-		off += ((size_t)h->nlmsg_len + NLMSG_ALIGNTO - 1) & ~(size_t)(NLMSG_ALIGNTO - 1);
-	}
-	free(buf);
+	fuzz_each_nlmsg(data, size, one);
 	return 0;
 }
