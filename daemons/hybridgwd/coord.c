@@ -1749,11 +1749,28 @@ static void on_bmp_peer_down(void *arg, const struct frr_bmp_msg *msg)
 	on_bmp_peer(arg, msg, false);
 }
 
+/*
+ * bgpd's BMP connection ended.  A message we cannot read ends it, and bgpd reconnects and
+ * sends it again, each second: say so, but not each second.
+ */
+static void on_bmp_closed(void *arg, int error)
+{
+	static unsigned long bad;
+
+	(void)arg;
+	if (error != 0 && bad++ % 100 == 0)
+		log_warn_errno(error,
+			       "bgpd's BMP connection closed (%lu times so far): BGP session "
+			       "changes are missed until it stays up",
+			       bad);
+}
+
 static void bmp_start(struct coord *c)
 {
 	static const struct frr_bmp_station_ops ops = {
 		.peer_up = on_bmp_peer_up,
 		.peer_down = on_bmp_peer_down,
+		.closed = on_bmp_closed,
 	};
 	int r = frr_bmp_station_new(c->event, "127.0.0.1", HGWD_BMP_PORT, &ops, c, &c->bmp);
 

@@ -232,8 +232,16 @@ static int open_decode(struct cur c, struct frr_bmp_open *o)
 	struct cur opts;
 
 	memset(o, 0, sizeof(*o));
-	if (bgp_header(&c, BGP_OPEN) < 0 || !get8(&c, &o->version) || !get16(&c, &my_as) ||
-	    !get16(&c, &o->hold) || !get32(&c, &o->bgp_id) || !get8(&c, &opt_len))
+	if (bgp_header(&c, BGP_OPEN) < 0)
+		return -EBADMSG;
+	/*
+	 * A bare header: FRR's placeholder when it lost the OPEN ("bmp: missing RX OPEN
+	 * message for peer"); the session is up all the same.  Version 0 says unknown.
+	 */
+	if (c.len == 0)
+		return 0;
+	if (!get8(&c, &o->version) || !get16(&c, &my_as) || !get16(&c, &o->hold) ||
+	    !get32(&c, &o->bgp_id) || !get8(&c, &opt_len))
 		return -EBADMSG;
 	o->bgp_id = htonl(o->bgp_id);
 	o->asn = my_as;

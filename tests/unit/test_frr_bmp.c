@@ -35,6 +35,17 @@ static const char peer_up_hex[] =
 	"0000ffffffffffffffffffffffffffffffff005e0104ffeb00b4c612530241020601040001000102"
 	"0280000202020002024600020641040000ffeb0202060002064504000101010206490402766d0002"
 	"044002c078020947070001018000000000000006706565722d62";
+/*
+ * The same with FRR 8.4's placeholder for an OPEN it no longer has ("bmp: missing RX OPEN
+ * message for peer", seen in the lab after a circuit's carrier came back): a bare BGP header.
+ * The station once refused it and bgpd reconnected every second, losing every event.
+ */
+static const char peer_up_no_rx_open_hex[] =
+	"03000000bf0300000000000000000000000000000000000000000000c61253020000ffebc6125302"
+	"6b043fee000934bf000000000000000000000000c612530100b38f78ffffffffffffffffffffffff"
+	"ffffffff005e0104fdf200b4c6125301410206010400010001020280000202020002024600020641"
+	"040000fdf20202060002064504000101010206490402766d0002044002c078020947070001018000"
+	"0000ffffffffffffffffffffffffffffffff00130100000006706565722d62";
 /* post-policy 198.19.11.0/24, AS path 65010 65515 12076 */
 static const char route_post_hex[] =
 	"030000006f0000400000000000000000000000000000000000000000c61253020000ffebc6125302"
@@ -198,6 +209,18 @@ static void test_peer_up(void **state)
 	assert_int_equal(up->received.asn, 65515);
 	assert_int_equal(up->received.version, 4);
 	assert_int_equal(up->received.bgp_id, inet_addr("198.18.83.2"));
+}
+
+static void test_peer_up_placeholder_open(void **state)
+{
+	struct frr_bmp_msg m;
+
+	(void)state;
+	assert_int_equal(decode_hex(peer_up_no_rx_open_hex, &m), 0);
+	assert_int_equal(m.type, FRR_BMP_PEER_UP);
+	assert_string_equal(addr(&m.peer.addr), "198.18.83.2");
+	assert_int_equal(m.u.up.sent.asn, 65010);
+	assert_int_equal(m.u.up.received.version, 0); /* unknown */
 }
 
 static void assert_one_prefix(struct frr_bmp_nlri it, const char *want)
@@ -521,10 +544,15 @@ static void test_station(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_initiation),	 cmocka_unit_test(test_peer_up),
-		cmocka_unit_test(test_route_monitoring), cmocka_unit_test(test_route_ipv6),
-		cmocka_unit_test(test_peer_down),	 cmocka_unit_test(test_stats),
-		cmocka_unit_test(test_truncated),	 cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_initiation),
+		cmocka_unit_test(test_peer_up),
+		cmocka_unit_test(test_peer_up_placeholder_open),
+		cmocka_unit_test(test_route_monitoring),
+		cmocka_unit_test(test_route_ipv6),
+		cmocka_unit_test(test_peer_down),
+		cmocka_unit_test(test_stats),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_station),
 	};
 
